@@ -1,0 +1,74 @@
+# One entry point for people and CI. Everything installs into .venv at the repo root.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+NODE_STAMP := node_modules/.installed
+export PATH := $(abspath $(BIN)):$(PATH)
+export MLPIPE_HOME ?= $(abspath .mlpipe)
+
+.PHONY: help install install-dev demo test test-long lint typecheck pytest definition synth diff \
+        lambda-bundle bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[dev,sdk,cdk]'
+	touch $(RUNTIME_STAMP) $@
+
+$(NODE_STAMP): package.json package-lock.json $(DEV_STAMP)
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(RUNTIME_STAMP) ## install the runtime set (pipeline, CLI, local serving)
+
+install-dev: $(DEV_STAMP) $(NODE_STAMP) ## install everything: SDK, CDK, test tools, the pinned CDK CLI
+
+demo: $(RUNTIME_STAMP) ## run the pipeline locally end to end, approve, serve predictions
+	bash scripts/demo.sh
+
+lint: $(DEV_STAMP) ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(DEV_STAMP) ## mypy
+	$(BIN)/mypy .
+
+pytest: install-dev ## the test suite (unit, integration, synth with policy checks)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest ## install and run every check
+
+test-long: install-dev ## full-count fuzzing and other long checks
+	$(BIN)/pytest -q -m long --run-long
+
+definition: $(DEV_STAMP) ## regenerate the committed pipeline definition JSON (SageMaker SDK, offline)
+	$(PY) -m pipeline.definition.builder
+
+synth: install-dev ## cdk synth into cdk.out/ with the policy checks on
+	$(BIN)/npx cdk synth --quiet
+
+diff: synth ## compare cdk.out/ with the committed template snapshots
+	$(PY) -m stacks.snapshots diff
+
+lambda-bundle: $(RUNTIME_STAMP) ## reproduce the Lambda image's dependency set with pip --target
+	bash scripts/lambda_bundle.sh
+
+bench: install-dev lambda-bundle ## benchmarks -> bench/results/latest.json and docs/benchmarks.md
+	$(PY) -m bench
+
+clean: ## remove build outputs and local state (keeps .venv)
+	rm -rf cdk.out .mlpipe bench/.work .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,13 @@
+"""`mlpipe` command line: importing the command modules registers their commands on the app."""
+
+from __future__ import annotations
+
+from pipeline.cli import models, run, serving
+from pipeline.cli.app import app
+
+__all__ = ["app", "main", "models", "run", "serving"]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
