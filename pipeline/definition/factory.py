@@ -1,0 +1,143 @@
+"""The pipeline factory: parameters and steps exactly as docs/architecture.md describes them.
+
+Import this module only inside `offline.offline_environment()`: the SDK needs a region at import.
+"""
+
+from __future__ import annotations
+
+from sagemaker.core.workflow.execution_variables import ExecutionVariables
+from sagemaker.core.workflow.functions import Join
+from sagemaker.core.workflow.parameters import Parameter, ParameterFloat, ParameterInteger, ParameterString
+from sagemaker.core.workflow.pipeline_context import PipelineSession
+from sagemaker.mlops.workflow.pipeline import Pipeline
+from sagemaker.mlops.workflow.steps import ProcessingStep, TrainingStep
+
+from pipeline.definition import gate, placeholders
+from pipeline.definition.processing import PROCESSING_ROOT, StrVar, processing_step, s3_input
+from pipeline.definition.trainer import training_compute, training_step
+from pipeline.parameters import PARAMETERS, PipelineParameter
+
+PIPELINE_NAME = "mlpipe-training"
+DATA_URI = f"s3://{placeholders.ARTIFACT_BUCKET}/data/"
+SPLITS = ("train", "validation", "evaluation")
+PARAMETER_CLASSES = {"String": ParameterString, "Integer": ParameterInteger, "Float": ParameterFloat}
+
+Params = dict[str, Parameter]
+
+
+def sdk_parameter(parameter: PipelineParameter) -> Parameter:
+    return PARAMETER_CLASSES[parameter.type](name=parameter.name, default_value=parameter.default)
+
+
+def run_uri(*parts: str) -> Join:
+    """s3://<bucket>/runs/<execution id>/<parts>: every execution writes to its own prefix."""
+    return Join(
+        on="/",
+        values=[
+            "s3:/",
+            placeholders.ARTIFACT_BUCKET,
+            "runs",
+            ExecutionVariables.PIPELINE_EXECUTION_ID,
+            *parts,
+        ],
+    )
+
+
+def output_uri(step: ProcessingStep, output: str) -> StrVar:
+    return step.properties.ProcessingOutputConfig.Outputs[output].S3Output.S3Uri
+
+
+def preprocess(session: PipelineSession, p: Params) -> ProcessingStep:
+    return processing_step(
+        name="Preprocess",
+        script="preprocess.py",
+        session=session,
+        instance_type=p["ProcessingInstanceType"],
+        inputs=[s3_input("data", DATA_URI, f"{PROCESSING_ROOT}/input/data")],
+        outputs={split: run_uri("preprocess", split) for split in SPLITS},
+        arguments={
+            "input-dir": f"{PROCESSING_ROOT}/input/data",
+            "output-dir": f"{PROCESSING_ROOT}/output",
+            "train-file": p["TrainFile"],
+            "test-file": p["TestFile"],
+            "target": p["Target"],
+            "feature-columns": p["FeatureColumns"],
+            "categorical-columns": p["CategoricalColumns"],
+            "derived-features": p["DerivedFeatures"],
+            "validation-fraction": p["ValidationFraction"],
+            "seed": p["Seed"],
+        },
+    )
+
+
+def train(session: PipelineSession, p: Params, prep: ProcessingStep) -> TrainingStep:
+    return training_step(
+        name="Train",
+        session=session,
+        compute=training_compute(p["TrainingInstanceType"], p["TrainingInstanceCount"]),
+        channels={"train": output_uri(prep, "train"), "validation": output_uri(prep, "validation")},
+        output_uri=run_uri("train"),
+        hyperparameters={
+            "max_depth": p["MaxDepth"],
+            "eta": p["Eta"],
+            "num_round": p["NumRound"],
+            "objective": p["Objective"],
+            "target": p["Target"],
+            "feature_columns": p["FeatureColumns"],
+            "categorical_columns": p["CategoricalColumns"],
+            "derived_features": p["DerivedFeatures"],
+            "seed": p["Seed"],
+        },
+    )
+
+
+def evaluate(
+    session: PipelineSession, p: Params, prep: ProcessingStep, trained: TrainingStep
+) -> ProcessingStep:
+    model_dir, evaluation_dir = f"{PROCESSING_ROOT}/input/model", f"{PROCESSING_ROOT}/input/evaluation"
+    return processing_step(
+        name="Evaluate",
+        script="evaluate.py",
+        session=session,
+        instance_type=p["ProcessingInstanceType"],
+        inputs=[
+            s3_input("model", trained.properties.ModelArtifacts.S3ModelArtifacts, model_dir),
+            s3_input("evaluation", output_uri(prep, "evaluation"), evaluation_dir),
+        ],
+        outputs={
+            gate.EVALUATION_OUTPUT: run_uri("evaluate", "evaluation"),
+            "report": run_uri("evaluate", "report"),
+        },
+        arguments={
+            "model-dir": model_dir,
+            "evaluation-dir": evaluation_dir,
+            "output-dir": f"{PROCESSING_ROOT}/output",
+            "target": p["Target"],
+        },
+        property_files=[gate.evaluation_report()],
+    )
+
+
+def build_pipeline(session: PipelineSession) -> Pipeline:
+    """The training pipeline, built only from placeholders and `pipeline.parameters.PARAMETERS`."""
+    p: Params = {parameter.name: sdk_parameter(parameter) for parameter in PARAMETERS}
+    prep = preprocess(session, p)
+    trained = train(session, p, prep)
+    evaluated = evaluate(session, p, prep, trained)
+    report = evaluated.property_files[0]
+    register = gate.register_step(session=session, train=trained, evaluate=evaluated, report=report)
+    check = gate.gate_step(
+        evaluate=evaluated,
+        report=report,
+        min_accuracy=p["MinAccuracy"],
+        register=register,
+    )
+    return Pipeline(
+        name=PIPELINE_NAME,
+        parameters=list(p.values()),
+        steps=[prep, trained, evaluated, check],
+        sagemaker_session=session,
+        # No SageMaker Experiments trial per execution: nothing reads it, and the local engine
+        # would have to emulate it.
+        pipeline_experiment_config=None,
+    )

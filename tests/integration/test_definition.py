@@ -1,0 +1,230 @@
+"""The committed pipeline definition: current, reproducible, offline, and true to docs/architecture.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import bundles
+from pipeline.definition import builder, placeholders
+from pipeline.parameters import PARAMETERS
+
+STALE = "the committed definition is stale: run `make definition` and commit the result"
+# As docs/architecture.md "Script arguments" lists them.
+PREPROCESS_FLAGS = [
+    "--input-dir",
+    "--output-dir",
+    "--train-file",
+    "--test-file",
+    "--target",
+    "--feature-columns",
+    "--categorical-columns",
+    "--derived-features",
+    "--validation-fraction",
+    "--seed",
+]
+EVALUATE_FLAGS = ["--model-dir", "--evaluation-dir", "--output-dir", "--target"]
+HYPERPARAMETERS = {
+    "max_depth",
+    "eta",
+    "num_round",
+    "objective",
+    "target",
+    "feature_columns",
+    "categorical_columns",
+    "derived_features",
+    "seed",
+    "sagemaker_program",
+    "sagemaker_submit_directory",
+}
+
+
+@pytest.fixture(scope="module")
+def fresh_builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, list[Any]]]:
+    """Two in-process builds with no AWS configuration, no credentials and every connection refused."""
+    missing = tmp_path_factory.mktemp("no-aws") / "absent"
+    attempts: list[Any] = []
+
+    def refuse(_socket: socket.socket, address: Any) -> None:
+        attempts.append(address)
+        raise OSError(f"network is off in this test (tried {address})")
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("AWS_")]:
+            patch.delenv(name)
+        patch.setenv("AWS_CONFIG_FILE", str(missing))
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(missing))
+        patch.setattr(socket.socket, "connect", refuse)
+        yield builder.render_definition(), builder.render_definition(), attempts
+
+
+def steps_by_name(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for step in definition["Steps"]:
+        found[step["Name"]] = step
+        for branch in ("IfSteps", "ElseSteps"):
+            found |= {inner["Name"]: inner for inner in step.get("Arguments", {}).get(branch, [])}
+    return found
+
+
+def nodes(node: Any) -> Iterator[Any]:
+    yield node
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    for child in children:
+        yield from nodes(child)
+
+
+@pytest.fixture(scope="module")
+def definition() -> dict[str, Any]:
+    return json.loads(builder.DEFINITION_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def steps(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return steps_by_name(definition)
+
+
+@pytest.mark.slow
+def test_committed_definition_and_golden_copy_are_current(fresh_builds: tuple[str, str, list[Any]]) -> None:
+    fresh, _, _ = fresh_builds
+    assert builder.DEFINITION_PATH.read_text(encoding="utf-8") == fresh, STALE
+    assert builder.GOLDEN_PATH.read_text(encoding="utf-8") == fresh, STALE
+
+
+@pytest.mark.slow
+def test_two_builds_are_identical_and_offline(fresh_builds: tuple[str, str, list[Any]]) -> None:
+    first, second, attempts = fresh_builds
+    assert first == second
+    assert attempts == []
+
+
+@pytest.mark.slow
+def test_committed_image_map_is_current() -> None:
+    assert builder.IMAGES_PATH.read_text(encoding="utf-8") == builder.render_images(), STALE
+
+
+def test_image_map_matches_the_image_placeholder_tag() -> None:
+    images = json.loads(builder.IMAGES_PATH.read_text(encoding="utf-8"))
+    assert placeholders.XGBOOST_IMAGE_URI.endswith(f":{images['version']}")
+    assert {"us-east-1", "eu-west-1", "cn-north-1"} <= set(images["images"])
+    assert all(uri.endswith(f"/sagemaker-xgboost:{images['version']}") for uri in images["images"].values())
+
+
+def test_parameters_match_pipeline_parameters(definition: dict[str, Any]) -> None:
+    declared = [(p["Name"], p["Type"], p["DefaultValue"]) for p in definition["Parameters"]]
+    assert declared == [(p.name, p.type, p.default) for p in PARAMETERS]
+
+
+def test_steps_have_the_documented_names_and_types(steps: dict[str, dict[str, Any]]) -> None:
+    assert {name: step["Type"] for name, step in steps.items()} == {
+        "Preprocess": "Processing",
+        "Train": "Training",
+        "Evaluate": "Processing",
+        "CheckAccuracy": "Condition",
+        "Register": "RegisterModel",
+        "AccuracyTooLow": "Fail",
+    }
+
+
+def test_steps_depend_on_each_other_through_properties(steps: dict[str, dict[str, Any]]) -> None:
+    text = {name: json.dumps(step) for name, step in steps.items()}
+    assert "Steps.Preprocess.ProcessingOutputConfig.Outputs['train']" in text["Train"]
+    assert "Steps.Preprocess.ProcessingOutputConfig.Outputs['validation']" in text["Train"]
+    assert "Steps.Train.ModelArtifacts.S3ModelArtifacts" in text["Evaluate"]
+    assert "Steps.Preprocess.ProcessingOutputConfig.Outputs['evaluation']" in text["Evaluate"]
+    assert "Steps.Train.ModelArtifacts.S3ModelArtifacts" in text["Register"]
+    assert "Steps.Evaluate.PropertyFiles.EvaluationReport" in text["CheckAccuracy"]
+    assert steps["Evaluate"]["PropertyFiles"] == [
+        {"FilePath": "evaluation.json", "OutputName": "evaluation", "PropertyFileName": "EvaluationReport"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("step", "script", "flags"),
+    [("Preprocess", "preprocess.py", PREPROCESS_FLAGS), ("Evaluate", "evaluate.py", EVALUATE_FLAGS)],
+)
+def test_processing_steps_follow_the_container_contract(
+    steps: dict[str, dict[str, Any]], step: str, script: str, flags: list[str]
+) -> None:
+    app = steps[step]["Arguments"]["AppSpecification"]
+    assert app["ContainerEntrypoint"][:2] == ["/bin/sh", "-c"]
+    assert (
+        "tar -xzf /opt/ml/processing/input/code/* -C /opt/ml/processing/code" in app["ContainerEntrypoint"][2]
+    )
+    assert f'python3 /opt/ml/processing/code/{script} "$@"' in app["ContainerEntrypoint"][2]
+    assert app["ContainerArguments"][::2] == flags
+    inputs = {i["InputName"]: i["S3Input"] for i in steps[step]["Arguments"]["ProcessingInputs"]}
+    assert inputs["code"]["S3Uri"] == placeholders.PROCESSING_CODE_URI
+    assert inputs["code"]["LocalPath"] == "/opt/ml/processing/input/code"
+
+
+def test_training_runs_train_py_from_the_bundle_in_script_mode(steps: dict[str, dict[str, Any]]) -> None:
+    hyperparameters = steps["Train"]["Arguments"]["HyperParameters"]
+    assert set(hyperparameters) == HYPERPARAMETERS
+    assert json.loads(hyperparameters["sagemaker_program"]) == "train.py"
+    assert json.loads(hyperparameters["sagemaker_submit_directory"]) == placeholders.TRAINING_CODE_URI
+    channels = [c["ChannelName"] for c in steps["Train"]["Arguments"]["InputDataConfig"]]
+    assert channels == ["train", "validation"]
+
+
+def test_gate_registers_pending_or_fails_with_both_numbers(steps: dict[str, dict[str, Any]]) -> None:
+    condition = steps["CheckAccuracy"]["Arguments"]["Conditions"][0]
+    assert condition["Type"] == "GreaterThanOrEqualTo"
+    assert condition["LeftValue"]["Std:JsonGet"]["Path"] == "binary_classification_metrics.accuracy.value"
+    assert condition["RightValue"] == {"Get": "Parameters.MinAccuracy"}
+    register = steps["Register"]["Arguments"]
+    assert register["ModelApprovalStatus"] == "PendingManualApproval"
+    assert register["ModelPackageGroupName"] == placeholders.MODEL_PACKAGE_GROUP
+    assert register["CustomerMetadataProperties"]["sha256"]["Std:JsonGet"]["Path"] == "artifact.sha256"
+    assert "evaluation.json" in json.dumps(register["ModelMetrics"]["ModelQuality"]["Statistics"])
+    message = json.dumps(steps["AccuracyTooLow"]["Arguments"]["ErrorMessage"])
+    assert "binary_classification_metrics.accuracy.value" in message
+    assert "Parameters.MinAccuracy" in message
+
+
+def test_only_placeholders_name_aws_resources(definition: dict[str, Any]) -> None:
+    code_uris = {placeholders.PROCESSING_CODE_URI, placeholders.TRAINING_CODE_URI}
+    for node in nodes(definition):
+        if isinstance(node, dict) and "Std:Join" in node and node["Std:Join"]["Values"][0] == "s3:/":
+            assert node["Std:Join"]["Values"][1] == placeholders.ARTIFACT_BUCKET, node
+        if not isinstance(node, str):
+            continue
+        for uri in re.findall(r"s3://[^\s\"]+", node):
+            assert uri.startswith(f"s3://{placeholders.ARTIFACT_BUCKET}/") or uri in code_uris, uri
+        if "arn:" in node:
+            assert node == placeholders.PIPELINE_ROLE_ARN, node
+        if ".dkr.ecr." in node:
+            assert node == placeholders.XGBOOST_IMAGE_URI, node
+    raw = builder.DEFINITION_PATH.read_text(encoding="utf-8")
+    assert set(re.findall(r"\d{12}", raw)) == {"111122223333"}, "an AWS account id leaked"
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", raw), "a timestamp leaked"
+    assert "sagemaker-us-east-1" not in raw, "the SDK's default bucket leaked"
+    assert placeholders.TRAINING_CODE_URI in raw and placeholders.MODEL_PACKAGE_GROUP in raw
+
+
+@pytest.mark.slow
+def test_processing_entrypoint_unpacks_any_bundle_name_and_passes_arguments(
+    steps: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    # given the Evaluate entrypoint with /opt/ml/ remapped, as the local engine runs it, and the
+    # bundle stored under a CDK-style hashed name
+    code_input = tmp_path / "processing" / "input" / "code"
+    bundles.build_processing_bundle(code_input / "0123abcd.gz")
+    entrypoint = steps["Evaluate"]["Arguments"]["AppSpecification"]["ContainerEntrypoint"]
+    command = [
+        part.replace("/opt/ml/", f"{tmp_path}/").replace("python3", sys.executable) for part in entrypoint
+    ]
+    # when it runs with a ContainerArgument
+    result = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60, check=False)
+    # then the script got the argument from "$@"
+    assert result.returncode == 0, result.stderr
+    assert "--model-dir" in result.stdout
