@@ -1,0 +1,118 @@
+"""The Lambda entry point: `lambda_inference.handler.lambda_handler`, in AWS and behind `mlpipe serve`.
+
+A thin, typed `lambda_handler` over the pure `handle_event`: parse the event, score the instances with
+the loader's current model, answer `{"statusCode", "body"}` where the body holds `predictions`,
+`probabilities` and `model_version`, or `{"error": {"code", "message"}}` with a 4xx/503/500 status.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from aws_lambda_powertools import Logger
+
+from features.errors import FeatureError
+from lambda_inference.errors import ModelUnavailable, RequestError
+from lambda_inference.model_loader import ModelLoader
+from lambda_inference.request import is_http_event, parse_event
+from lambda_inference.served_model import SERVICE_LOGGER, LoadedModel
+
+logger = Logger(service=SERVICE_LOGGER)
+
+JSON_HEADERS = {"content-type": "application/json"}
+
+
+class ServesModels(Protocol):
+    def current(self) -> LoadedModel: ...
+
+
+class LambdaContext(Protocol):
+    aws_request_id: str
+
+
+def handle_event(event: object, loader: ServesModels, request_id: str) -> dict[str, Any]:
+    """Answer one event; never raises, never puts a stack trace in the answer."""
+    http = is_http_event(event)
+    model_version = None
+    try:
+        instances = parse_event(event)
+        model = loader.current()
+        model_version = model.label
+        prediction = model.predictor.predict_records(instances)
+        body = {
+            "predictions": prediction.labels.tolist(),
+            "probabilities": prediction.probabilities.tolist(),
+            "model_version": model_version,
+        }
+        return _response(200, body, http)
+    except RequestError as bad_request:
+        return _error(bad_request.status, bad_request.code, bad_request.message, http)
+    except FeatureError as bad_value:
+        field = bad_value.column
+        return _error(400, "invalid_value", f"field '{field}': {bad_value.reason}", http)
+    except ModelUnavailable as unavailable:
+        logger.warning("no model to serve", reason=unavailable.message, request_id=request_id)
+        return _error(503, unavailable.code, unavailable.message, http)
+    except Exception:
+        logger.exception("unexpected error", request_id=request_id, model_version=model_version)
+        return _error(
+            500,
+            "internal_error",
+            f"internal error (request id {request_id}); it has been "
+            "logged, retry later or report the request id",
+            http,
+        )
+
+
+def _response(status: int, body: dict[str, Any], http: bool) -> dict[str, Any]:
+    response: dict[str, Any] = {"statusCode": status, "body": json.dumps(body)}
+    if http:
+        response["headers"] = JSON_HEADERS
+    return response
+
+
+def _error(status: int, code: str, message: str, http: bool) -> dict[str, Any]:
+    return _response(status, {"error": {"code": code, "message": message}}, http)
+
+
+class DeferredLoader:
+    """Builds the container's loader on first use, so importing the handler does no I/O outside Lambda."""
+
+    def __init__(self, build: Callable[[], ServesModels]) -> None:
+        self._build = build
+        self._loader: ServesModels | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> LoadedModel:
+        loader = self._loader
+        if loader is None:
+            with self._lock:
+                if self._loader is None:
+                    self._loader = self._build()
+                loader = self._loader
+        return loader.current()
+
+
+LOADER = DeferredLoader(ModelLoader.from_environment)
+
+
+def _warm_up() -> None:
+    """In Lambda, load the model during the init phase so the first request does not pay for it."""
+    try:
+        LOADER.current()
+    except ModelUnavailable as unavailable:
+        logger.warning("no model at init", reason=unavailable.message)
+    except Exception:
+        logger.exception("model loader failed at init; requests will answer 500 until it works")
+
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    _warm_up()
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle_event(event, LOADER, context.aws_request_id)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `make lambda-bundle`: reproduce the serving image's contents without Docker, in bench/.work/lambda-bundle:
+# the same `pip install --target` and stripping as lambda_inference/Dockerfile's builder stage, plus the
+# code its final stage copies. Prints the size in MB (boto3 is not counted: the Lambda base image has it).
+# LAMBDA_BUNDLE_DIR overrides the folder (tests build into a temporary one).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PY:-.venv/bin/python}"
+BUNDLE="${LAMBDA_BUNDLE_DIR:-bench/.work/lambda-bundle}"
+
+rm -rf "$BUNDLE"
+mkdir -p "$BUNDLE"
+"$PY" -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
+    --target "$BUNDLE" -r lambda_inference/requirements.txt
+find "$BUNDLE" -depth -type d \( -name tests -o -name __pycache__ \) -exec rm -rf {} +
+find "$BUNDLE" \( -name "*.pyi" -o -name "*.pyc" \) -delete
+rm -f "$BUNDLE"/*.dist-info/RECORD
+rm -rf "$BUNDLE/bin"
+
+# The code, as the final stage's COPY lines lay it out (no caches).
+mkdir -p "$BUNDLE/pipeline" "$BUNDLE/lambda_inference"
+cp -R features "$BUNDLE/features"
+cp pipeline/__init__.py pipeline/settings.py "$BUNDLE/pipeline/"
+cp -R pipeline/registry pipeline/store "$BUNDLE/pipeline/"
+cp lambda_inference/*.py "$BUNDLE/lambda_inference/"
+find "$BUNDLE" -depth -type d -name __pycache__ -exec rm -rf {} +
+
+size_mb=$(du -sk "$BUNDLE" | awk '{printf "%.1f", $1 / 1024}')
+echo "lambda bundle: $BUNDLE ${size_mb} MB"
