@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pipeline.cli import models, run, serving
+from pipeline.cli import cloud, models, run, serving
 from pipeline.cli.app import app
 
-__all__ = ["app", "main", "models", "run", "serving"]
+__all__ = ["app", "cloud", "main", "models", "run", "serving"]
 
 
 def main() -> None:

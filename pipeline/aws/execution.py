@@ -1,0 +1,130 @@
+"""SageMaker pipeline executions: validate parameters, start, read step states, stop."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.aws.errors import CloudError, ParameterError
+from pipeline.engine.errors import ParameterError as EngineParameterError
+from pipeline.engine.params import parse_assignments, resolve_parameters
+from pipeline.parameters import PARAMETERS
+
+# Where SageMaker sends a job's container logs; streams are named "<job name>/<host>-<timestamp>".
+LOG_GROUPS = {"ProcessingJob": "/aws/sagemaker/ProcessingJobs", "TrainingJob": "/aws/sagemaker/TrainingJobs"}
+
+
+def _validated(overrides: Mapping[str, str], declared: list[dict[str, Any]], hint: str) -> dict[str, str]:
+    """The overrides as SageMaker receives them (strings), type-checked exactly as the local engine does."""
+    try:
+        resolved = resolve_parameters(declared, overrides)
+    except EngineParameterError as error:
+        raise ParameterError(f"{error}{hint}") from None
+    return {name: str(resolved[name]) for name in overrides}
+
+
+def parse_parameter_assignments(assignments: Sequence[str]) -> dict[str, str]:
+    """`["MaxDepth=5", ...]` -> {"MaxDepth": "5"}, checked against pipeline/parameters.py (no AWS call)."""
+    try:
+        overrides = parse_assignments(assignments)
+    except EngineParameterError as error:
+        raise ParameterError(str(error)) from None
+    declared = [{"Name": p.name, "Type": p.type, "DefaultValue": p.default} for p in PARAMETERS]
+    return _validated(overrides, declared, "")
+
+
+def check_deployed_parameters(values: Mapping[str, str], definition_text: str) -> None:
+    """Fail when the deployed definition lacks a parameter or types it differently (a stale deploy)."""
+    declared = json.loads(definition_text).get("Parameters", [])
+    _validated(
+        values,
+        declared,
+        " (in the deployed pipeline, which predates this checkout: redeploy with `npx cdk deploy --all`)",
+    )
+
+
+def start_execution(sagemaker: Any, pipeline_name: str, values: Mapping[str, str]) -> str:
+    """Start an execution of the deployed pipeline with `values` (already parsed); returns its ARN."""
+    definition = sagemaker.describe_pipeline(PipelineName=pipeline_name)["PipelineDefinition"]
+    check_deployed_parameters(values, definition)
+    response = sagemaker.start_pipeline_execution(
+        PipelineName=pipeline_name,
+        PipelineParameters=[{"Name": name, "Value": value} for name, value in values.items()],
+        # Idempotency: a retried call after a network error does not start a second execution.
+        ClientRequestToken=str(uuid.uuid4()),
+    )
+    return str(response["PipelineExecutionArn"])
+
+
+def stop_execution(sagemaker: Any, execution_arn: str) -> None:
+    """Ask SageMaker to stop the execution (running jobs are stopped too)."""
+    token = str(uuid.uuid4())
+    sagemaker.stop_pipeline_execution(PipelineExecutionArn=execution_arn, ClientRequestToken=token)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepState:
+    """One step of an execution, as list_pipeline_execution_steps reports it."""
+
+    name: str
+    status: str
+    failure_reason: str = ""
+    job_kind: str = ""  # "ProcessingJob", "TrainingJob" or "" for steps without a job
+    job_arn: str = ""
+    duration_s: float | None = None
+
+    @property
+    def job_name(self) -> str:
+        return self.job_arn.rsplit("/", 1)[-1] if self.job_arn else ""
+
+    def log_location(self) -> str:
+        """The CloudWatch log group and streams of the step's job ("" for steps without a job)."""
+        group = LOG_GROUPS.get(self.job_kind)
+        return f"CloudWatch Logs group {group}, streams {self.job_name}/*" if group and self.job_name else ""
+
+    def log_command(self) -> str:
+        """The AWS CLI command that prints the step's job logs ("" for steps without a job)."""
+        group = LOG_GROUPS.get(self.job_kind)
+        if not group or not self.job_name:
+            return ""
+        region = self.job_arn.split(":")[3]
+        return f"aws logs tail {group} --log-stream-name-prefix {self.job_name} --region {region}"
+
+
+def _step_state(step: Mapping[str, Any]) -> StepState:
+    metadata = step.get("Metadata", {})
+    kind = next((k for k in LOG_GROUPS if k in metadata), "")
+    reason = step.get("FailureReason", "") or metadata.get("Fail", {}).get("ErrorMessage", "")
+    start, end = step.get("StartTime"), step.get("EndTime")
+    return StepState(
+        name=step["StepName"],
+        status=step.get("StepStatus", "Starting"),
+        failure_reason=reason,
+        job_kind=kind,
+        job_arn=metadata.get(kind, {}).get("Arn", "") if kind else "",
+        duration_s=(end - start).total_seconds() if start and end else None,
+    )
+
+
+def list_steps(sagemaker: Any, execution_arn: str) -> list[StepState]:
+    """The execution's steps so far, in the order they started."""
+    steps: list[StepState] = []
+    request: dict[str, Any] = {"PipelineExecutionArn": execution_arn, "SortOrder": "Ascending"}
+    while True:
+        page = sagemaker.list_pipeline_execution_steps(**request)
+        steps.extend(_step_state(step) for step in page.get("PipelineExecutionSteps", []))
+        if not page.get("NextToken"):
+            return steps
+        request["NextToken"] = page["NextToken"]
+
+
+def execution_status(sagemaker: Any, execution_arn: str) -> tuple[str, str]:
+    """(status, failure reason) of the execution."""
+    response = sagemaker.describe_pipeline_execution(PipelineExecutionArn=execution_arn)
+    status = response.get("PipelineExecutionStatus")
+    if not status:
+        raise CloudError(f"SageMaker returned no status for {execution_arn}")
+    return str(status), str(response.get("FailureReason", "") or "")
