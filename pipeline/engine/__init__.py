@@ -1,0 +1,21 @@
+"""Local engine: executes the SageMaker pipeline definition JSON on this machine, without Docker."""
+
+from __future__ import annotations
+
+from pipeline.engine.errors import EngineError, ParameterError, PipelineFailed, StepFailed
+from pipeline.engine.params import parse_assignments
+from pipeline.engine.progress import RichProgress, SilentProgress, StepRecord
+from pipeline.engine.runner import RunResult, run_definition
+
+__all__ = [
+    "EngineError",
+    "ParameterError",
+    "PipelineFailed",
+    "RichProgress",
+    "RunResult",
+    "SilentProgress",
+    "StepFailed",
+    "StepRecord",
+    "parse_assignments",
+    "run_definition",
+]

@@ -1,0 +1,52 @@
+"""`mlpipe run` usage errors: caught before anything is stored or run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.integration.cli.conftest import TITANIC_TRAIN, Mlpipe
+
+
+def test_a_missing_file_says_which_and_how_to_fix_it(mlpipe: Mlpipe, tmp_path: Path) -> None:
+    result = mlpipe("run", "--train", str(tmp_path / "nope.csv"))
+
+    assert result.exit_code == 2
+    assert "nope.csv: no such file" in result.stderr
+    assert not mlpipe.home.exists()
+
+
+def test_an_unknown_parameter_lists_the_valid_names(mlpipe: Mlpipe) -> None:
+    result = mlpipe("run", "--train", str(TITANIC_TRAIN), "--param", "MaxDeep=3")
+
+    assert result.exit_code == 2
+    assert "unknown parameter(s) MaxDeep; valid names:" in result.stderr
+    assert "MaxDepth" in result.stderr
+    assert not mlpipe.home.exists()
+
+
+def test_a_parameter_of_the_wrong_type_is_refused(mlpipe: Mlpipe) -> None:
+    result = mlpipe("run", "--train", str(TITANIC_TRAIN), "-p", "NumRound=many")
+
+    assert result.exit_code == 2
+    assert "parameter NumRound is Integer; got 'many'" in result.stderr
+
+
+def test_train_file_is_set_with_train_not_param(mlpipe: Mlpipe) -> None:
+    result = mlpipe("run", "--train", str(TITANIC_TRAIN), "-p", "TrainFile=x.csv")
+
+    assert result.exit_code == 2
+    assert "use --train and --test" in result.stderr
+
+
+def test_the_aws_backend_is_not_implemented_yet(mlpipe: Mlpipe) -> None:
+    result = mlpipe("run", "--backend", "aws")
+
+    assert result.exit_code == 2
+    assert "not implemented yet (issue 5)" in result.stderr
+
+
+def test_every_command_has_help(mlpipe: Mlpipe) -> None:
+    for command in (["run"], ["models", "list"], ["models", "show"], ["models", "stage"]):
+        result = mlpipe(*command, "--help")
+        assert result.exit_code == 0
+        assert "--backend" in result.stdout
