@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli.app import app
+from pipeline.cli.cloud import run_on_aws
 from pipeline.cli.options import EXIT_FAILED, EXIT_USAGE, BackendName, BackendOption, fail, settings_for
 from pipeline.engine import EngineError, ParameterError, PipelineFailed, RichProgress, RunResult
 from pipeline.engine.params import parse_assignments
@@ -55,13 +56,18 @@ def run(
         ),
     ] = None,
     backend: BackendOption = None,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="AWS only: start the execution and return without following it")
+    ] = False,
 ) -> None:
-    """Run the pipeline (preprocess, train, evaluate, gate, register) and print the new version's metrics."""
+    """Run the pipeline (preprocess, train, evaluate, gate, register) and print the new version's metrics.
+
+    With --backend aws the deployed SageMaker pipeline runs instead: upload inputs first with
+    `mlpipe data upload`, then pass `--param TrainFile=<name>`.
+    """
     settings = settings_for(backend)
     if settings.backend == BackendName.aws.value:
-        raise fail(
-            "`mlpipe run --backend aws` is not implemented yet (issue 5); use --backend local", EXIT_USAGE
-        )
+        raise typer.Exit(run_on_aws(param or [], wait=not no_wait))
     try:
         overrides = parse_assignments(param or [])
         result = run_locally(settings, train=train, test=test, overrides=overrides, progress=RichProgress())
