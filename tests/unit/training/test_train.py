@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import xgboost as xgb
+
+from features.spec import FeatureSpec
+from training import train
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "titanic_tiny.csv"
+HYPERPARAMETERS = [
+    "--max_depth",
+    "3",
+    "--eta",
+    "0.3",
+    "--num_round",
+    "10",
+    "--target",
+    "Survived",
+    "--feature_columns",
+    "Pclass,Sex,Age,SibSp,Parch,Fare,Embarked",
+    "--categorical_columns",
+    "Sex,Embarked",
+    "--derived_features",
+    "Title=title(Name)",
+]
+
+
+@pytest.fixture
+def channels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for channel in ("train", "validation"):
+        (tmp_path / channel).mkdir()
+        shutil.copy(FIXTURE, tmp_path / channel / f"{channel}.csv")
+        monkeypatch.setenv(f"SM_CHANNEL_{channel.upper()}", str(tmp_path / channel))
+    monkeypatch.setenv("SM_MODEL_DIR", str(tmp_path / "model"))
+    monkeypatch.setenv("SM_OUTPUT_DATA_DIR", str(tmp_path / "output"))
+    monkeypatch.delenv("SM_HPS", raising=False)
+    return tmp_path
+
+
+def test_writes_model_spec_and_metadata(channels: Path) -> None:
+    assert train.main(HYPERPARAMETERS) == 0
+    model = channels / "model"
+    assert sorted(p.name for p in model.iterdir()) == [
+        "feature_spec.json",
+        "metadata.json",
+        "xgboost-model.ubj",
+    ]
+    spec = FeatureSpec.from_dict(json.loads((model / "feature_spec.json").read_text()))
+    booster = xgb.Booster(model_file=str(model / "xgboost-model.ubj"))
+    assert booster.num_features() == len(spec.feature_names) == 8
+    metadata = json.loads((model / "metadata.json").read_text())
+    assert metadata["training_data"]["sha256"] == train.sha256_file(FIXTURE)
+    assert metadata["parameters"]["max_depth"] == "3" and metadata["parameters"]["seed"] == "42"
+    assert set(metadata["validation_metrics"]) == {"accuracy", "auc", "log_loss"}
+    assert metadata["input_schema"] == spec.input_schema()
+    assert metadata["output_schema"]["properties"]["prediction"]["enum"] == [0, 1]
+    assert set(metadata["library_versions"]) == {"python", "xgboost", "numpy", "pandas"}
+    assert json.loads((channels / "output" / "metrics.json").read_text()) == metadata["validation_metrics"]
+
+
+def test_training_is_reproducible(channels: Path) -> None:
+    train.main(HYPERPARAMETERS)
+    first = (channels / "model" / "xgboost-model.ubj").read_bytes()
+    train.main(HYPERPARAMETERS)
+    assert (channels / "model" / "xgboost-model.ubj").read_bytes() == first
+
+
+def test_hyperparameters_from_sm_hps_json_encoded(channels: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = HYPERPARAMETERS[0::2]
+    values = HYPERPARAMETERS[1::2]
+    hps = {name.removeprefix("--"): json.dumps(value) for name, value in zip(names, values, strict=True)}
+    monkeypatch.setenv("SM_HPS", json.dumps({**hps, "sagemaker_program": '"train.py"'}))
+    assert train.main(["--eta", '"0.1"', "sagemaker_submit_directory", "s3://x"]) == 0
+    parameters = json.loads((channels / "model" / "metadata.json").read_text())["parameters"]
+    assert parameters["eta"] == "0.1" and parameters["derived_features"] == "Title=title(Name)"
+
+
+def test_missing_hyperparameter_is_reported(channels: Path) -> None:
+    with pytest.raises(SystemExit):
+        train.main(["--eta", "0.1"])
+
+
+def test_without_validation_channel_there_are_no_metrics(
+    channels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SM_CHANNEL_VALIDATION")
+    assert train.main(HYPERPARAMETERS) == 0
+    assert json.loads((channels / "model" / "metadata.json").read_text())["validation_metrics"] == {}
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (["--objective", "reg:squarederror"], "is not binary"),
+        (["--feature_columns", "Pclass,Sex,Embarked,Deck"], "'Deck': missing from the training data"),
+    ],
+)
+def test_bad_parameters_exit_2(
+    channels: Path, capsys: pytest.CaptureFixture[str], override: list[str], message: str
+) -> None:
+    assert train.main([*HYPERPARAMETERS, *override]) == 2
+    assert message in capsys.readouterr().err
+    assert not (channels / "model").exists()
+
+
+def test_empty_channel_is_reported(channels: Path) -> None:
+    (channels / "train" / "train.csv").unlink()
+    with pytest.raises(FileNotFoundError, match=r"no \*\.csv file"):
+        train.main(HYPERPARAMETERS)
+
+
+def test_threads_follow_the_data_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(train.os, "cpu_count", lambda: 8)
+    assert [train.thread_count(n) for n in (0, 891, 250_000, 10**8)] == [1, 1, 2, 8]
