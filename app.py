@@ -1,0 +1,6 @@
+#!/usr/bin/env python3
+"""CDK entry point: `npx cdk synth|diff|deploy` runs this (see cdk.json). Select with -c env=dev|prod."""
+
+from stacks.assembly import build_app
+
+build_app().synth()

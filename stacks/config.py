@@ -1,0 +1,108 @@
+"""Per-environment deployment settings: one frozen dataclass instance per environment, chosen by context."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+DEFAULT_ENVIRONMENT = "dev"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvironmentConfig:
+    """Everything that differs between environments; stacks read nothing else."""
+
+    name: str
+    account: str | None  # None: environment-agnostic, resolved from the deploying credentials
+    region: str | None
+    prefix: str
+    model_package_group: str
+    # Thresholds and sizes.
+    lambda_memory_mb: int
+    lambda_timeout_seconds: int
+    reserved_concurrency: int
+    api_rate_limit: float
+    api_burst_limit: int
+    log_retention_days: int
+    pipeline_output_archive_days: int
+    noncurrent_version_expiry_days: int
+    p99_duration_alarm_ms: int
+    alarm_email: str | None = None
+    retain_data: bool = False
+
+    @property
+    def pipeline_name(self) -> str:
+        return f"{self.prefix}-{self.name}-training"
+
+    @property
+    def artifact_bucket_name(self) -> str:
+        """An Fn::Sub template: unique per account and region, known to every stack without an export."""
+        return f"{self.prefix}-{self.name}-artifacts-${{AWS::AccountId}}-${{AWS::Region}}"
+
+    @property
+    def serving_repository_name(self) -> str:
+        return f"{self.prefix}-{self.name}-serving"
+
+    def stack_name(self, unit: str) -> str:
+        """CloudFormation stack name, e.g. mlpipe-dev-serving; the cloud commands find them by the prefix."""
+        return f"{self.prefix}-{self.name}-{unit}"
+
+
+ENVIRONMENTS: dict[str, EnvironmentConfig] = {
+    "dev": EnvironmentConfig(
+        name="dev",
+        account=None,
+        region=None,
+        prefix="mlpipe",
+        model_package_group="mlpipe-titanic-dev",
+        lambda_memory_mb=1024,
+        lambda_timeout_seconds=10,
+        reserved_concurrency=5,
+        api_rate_limit=20,
+        api_burst_limit=40,
+        log_retention_days=365,
+        pipeline_output_archive_days=30,
+        noncurrent_version_expiry_days=30,
+        p99_duration_alarm_ms=2000,
+    ),
+    "prod": EnvironmentConfig(
+        name="prod",
+        account=None,
+        region=None,
+        prefix="mlpipe",
+        model_package_group="mlpipe-titanic",
+        lambda_memory_mb=2048,
+        lambda_timeout_seconds=10,
+        reserved_concurrency=50,
+        api_rate_limit=200,
+        api_burst_limit=400,
+        log_retention_days=365,
+        pipeline_output_archive_days=180,
+        noncurrent_version_expiry_days=90,
+        p99_duration_alarm_ms=1000,
+        retain_data=True,
+    ),
+}
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+
+
+def load_config(context: Mapping[str, str | None]) -> EnvironmentConfig:
+    """The environment named by context `env` (default dev), with optional `account`/`region`/`alarmEmail`."""
+    name = context.get("env") or DEFAULT_ENVIRONMENT
+    if name not in ENVIRONMENTS:
+        raise ValueError(f"unknown environment {name!r}; pass -c env=<one of {sorted(ENVIRONMENTS)}>")
+    config = ENVIRONMENTS[name]
+    account, region = context.get("account"), context.get("region")
+    if account and not _ACCOUNT.match(account):
+        raise ValueError(f"context account={account!r} is not a 12-digit AWS account id")
+    if region and not _REGION.match(region):
+        raise ValueError(f"context region={region!r} is not an AWS region name such as eu-west-1")
+    return replace(
+        config,
+        account=account or config.account,
+        region=region or config.region,
+        alarm_email=context.get("alarmEmail") or config.alarm_email,
+    )

@@ -1,0 +1,139 @@
+"""The prediction Lambda, from the image `lambda_inference/Dockerfile` builds, served through alias `live`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from stacks.constructs.artifact_store import PIPELINE_OUTPUT_PREFIX
+from stacks.policy import GUARD, NAG, VPC_REASON, acknowledge, nag_resource
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = "lambda_inference/Dockerfile"
+LIVE_ALIAS = "live"
+# Kept out of the asset hash so a local run or a cache folder does not change the image tag.
+HASH_EXCLUDES = ["**/__pycache__", "**/*.pyc", ".git", ".venv", "node_modules", "cdk.out", ".mlpipe"]
+
+
+class ServingFunction(Construct):
+    """Container Lambda with explicit sizing, X-Ray, its own log group and a least-privilege role."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        model_package_group: str,
+        bucket: s3.IBucket,
+        bucket_key: kms.IKey,
+        log_key: kms.IKey,
+        memory_mb: int,
+        timeout_seconds: int,
+        reserved_concurrency: int,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=log_retention,
+            encryption_key=log_key,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="mlpipe serving function: read approved models, write its logs",
+        )
+        self.function = lambda_.DockerImageFunction(
+            self,
+            "Function",
+            code=lambda_.DockerImageCode.from_image_asset(
+                str(REPO_ROOT),
+                file=DOCKERFILE,
+                platform=ecr_assets.Platform.LINUX_AMD64,
+                exclude=HASH_EXCLUDES,
+            ),
+            architecture=lambda_.Architecture.X86_64,
+            memory_size=memory_mb,
+            timeout=cdk.Duration.seconds(timeout_seconds),
+            reserved_concurrent_executions=reserved_concurrency,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            role=self.role,
+            description="mlpipe predictions; MODEL_VERSION is pinned by the promoter",
+            environment={
+                "MLPIPE_BACKEND": "aws",
+                "MODEL_PACKAGE_GROUP": model_package_group,
+                # Empty until the promoter pins a version: the loader then serves the latest Approved
+                # one, or answers 503 while there is none.
+                "MODEL_VERSION": "",
+            },
+        )
+        self.alias = lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version)
+        models = bucket.arn_for_objects(f"{PIPELINE_OUTPUT_PREFIX}*")
+        self._grant_model_reads(model_package_group, models, bucket_key)
+        acknowledge(
+            self.role,
+            {
+                f"{NAG}IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/"
+                f"{model_package_group}/*]": "approved versions are found at run time; only this group",
+                f"{NAG}IAM5[Resource::{nag_resource(self, models)}]": "model artifacts of "
+                "approved versions live under per-execution keys below the pipeline output prefix",
+                f"{NAG}IAM5[Resource::*]": "sagemaker:ListModelPackages and the X-Ray trace uploads that "
+                "tracing adds have no resource type to scope to",
+            },
+        )
+        acknowledge(
+            self.function,
+            {
+                f"{GUARD}lambda_inside_vpc_check": VPC_REASON,
+            },
+        )
+
+    def _grant_model_reads(self, group: str, models: str, bucket_key: kms.IKey) -> None:
+        self.log_group.grant_write(self.role)
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ListVersions",
+                actions=["sagemaker:ListModelPackages"],
+                resources=["*"],
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="DescribeVersions",
+                actions=["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup"],
+                resources=[
+                    _sagemaker_arn(f"model-package/{group}/*"),
+                    _sagemaker_arn(f"model-package-group/{group}"),
+                ],
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ReadModels",
+                actions=["s3:GetObject"],
+                resources=[models],
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="DecryptModels",
+                actions=["kms:Decrypt"],
+                resources=[bucket_key.key_arn],
+            )
+        )
+
+
+def _sagemaker_arn(resource: str) -> str:
+    return cdk.Fn.sub(f"arn:${{AWS::Partition}}:sagemaker:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")

@@ -1,0 +1,59 @@
+"""The training side: execution role, Model Package Group and the SageMaker Pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from stacks.config import EnvironmentConfig
+from stacks.constructs.pipeline_role import PipelineRole
+from stacks.constructs.training_pipeline import TrainingPipeline
+
+
+class PipelineStack(cdk.Stack):
+    """Composes the role and the pipeline over the data stack's bucket."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        bucket_key: kms.IKey,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        # By name, not by export: the data stack stays free to change without export lock-in.
+        bucket = s3.Bucket.from_bucket_name(self, "ArtifactBucket", cdk.Fn.sub(config.artifact_bucket_name))
+        role = PipelineRole(
+            self,
+            "PipelineRole",
+            bucket=bucket,
+            key=bucket_key,
+            model_package_group=config.model_package_group,
+        ).role
+        pipeline = TrainingPipeline(
+            self,
+            "TrainingPipeline",
+            pipeline_name=config.pipeline_name,
+            model_package_group=config.model_package_group,
+            bucket=bucket,
+            role=role,
+            retain_registry=config.retain_data,
+        )
+        cdk.CfnOutput(
+            self,
+            "PipelineName",
+            value=pipeline.pipeline.pipeline_name,
+            description="start it with `mlpipe cloud run` or the SageMaker console",
+        )
+        cdk.CfnOutput(
+            self,
+            "ModelPackageGroupName",
+            value=config.model_package_group,
+            description="model versions are registered here for approval",
+        )

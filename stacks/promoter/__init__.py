@@ -1,0 +1,1 @@
+"""The promoter Lambda: Model Registry approval events -> the serving function's pinned model version."""

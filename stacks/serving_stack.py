@@ -1,0 +1,140 @@
+"""The serving side: Lambda from the image, the IAM-authorized HTTP API, the promoter and the alarms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from stacks.config import EnvironmentConfig
+from stacks.constructs.alarms import Alarms
+from stacks.constructs.api_client_policy import ApiClientPolicy
+from stacks.constructs.encryption_key import EncryptionKey
+from stacks.constructs.prediction_api import PredictionApi
+from stacks.constructs.promoter import Promoter
+from stacks.constructs.serving_function import ServingFunction
+
+RETENTION = {
+    30: logs.RetentionDays.ONE_MONTH,
+    90: logs.RetentionDays.THREE_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    731: logs.RetentionDays.TWO_YEARS,
+}
+
+
+class ServingStack(cdk.Stack):
+    """Composes function, API, client policy, promoter and alarms; outputs what clients need."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        bucket_key: kms.IKey,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        # By name, not by export: the data stack stays free to change without export lock-in.
+        bucket = s3.Bucket.from_bucket_name(self, "ArtifactBucket", cdk.Fn.sub(config.artifact_bucket_name))
+        retention = _retention(config.log_retention_days)
+        key = EncryptionKey(
+            self,
+            "ObservabilityKey",
+            description="mlpipe serving logs and alarm topic",
+            service_statements=_observability_key_statements(),
+        ).key
+        serving = ServingFunction(
+            self,
+            "ServingFunction",
+            model_package_group=config.model_package_group,
+            bucket=bucket,
+            bucket_key=bucket_key,
+            log_key=key,
+            memory_mb=config.lambda_memory_mb,
+            timeout_seconds=config.lambda_timeout_seconds,
+            reserved_concurrency=config.reserved_concurrency,
+            log_retention=retention,
+        )
+        api = PredictionApi(
+            self,
+            "PredictionApi",
+            target=serving.alias,
+            rate_limit=config.api_rate_limit,
+            burst_limit=config.api_burst_limit,
+            log_key=key,
+            log_retention=retention,
+        )
+        client_policy = ApiClientPolicy(self, "ApiClientPolicy", route_arn=api.route_arn).policy
+        promoter = Promoter(
+            self,
+            "Promoter",
+            model_package_group=config.model_package_group,
+            serving=serving.function,
+            alias=serving.alias,
+            log_key=key,
+            log_retention=retention,
+        )
+        Alarms(
+            self,
+            "Alarms",
+            serving=serving.alias,
+            promoter=promoter.function,
+            api=api.api,
+            topic_key=key,
+            p99_duration_ms=config.p99_duration_alarm_ms,
+            email=config.alarm_email,
+        )
+        cdk.CfnOutput(
+            self, "ApiUrl", value=api.url, description="API base URL; POST <ApiUrl>predict, signed with SigV4"
+        )
+        cdk.CfnOutput(self, "FunctionName", value=serving.function.function_name)
+        cdk.CfnOutput(
+            self,
+            "ClientPolicyArn",
+            value=client_policy.managed_policy_arn,
+            description="attach to the roles that may call the API",
+        )
+
+
+def _retention(days: int) -> logs.RetentionDays:
+    if days not in RETENTION:
+        raise ValueError(f"log retention of {days} days is not offered here; pick one of {sorted(RETENTION)}")
+    return RETENTION[days]
+
+
+def _observability_key_statements() -> tuple[iam.PolicyStatement, ...]:
+    logs_principal = iam.ServicePrincipal(cdk.Fn.sub("logs.${AWS::Region}.amazonaws.com"))
+    return (
+        iam.PolicyStatement(
+            sid="CloudWatchLogsEncrypt",
+            principals=[logs_principal],
+            actions=[
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+                "kms:GenerateDataKey",
+                "kms:DescribeKey",
+            ],
+            resources=["*"],
+            conditions={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": cdk.Fn.sub(
+                        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"
+                    )
+                }
+            },
+        ),
+        iam.PolicyStatement(
+            sid="CloudWatchAlarmsPublishToTopic",
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey"],
+            resources=["*"],
+        ),
+    )

@@ -1,0 +1,143 @@
+"""Serving function, HTTP API, client policy, promoter wiring and alarms."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aws_cdk import assertions
+
+from stacks.config import ENVIRONMENTS
+from tests.integration.stacks.cfn import actions_of, only, resources_of
+
+pytestmark = pytest.mark.slow
+DEV = ENVIRONMENTS["dev"]
+
+
+def _functions(templates: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return resources_of(templates["serving"], "AWS::Lambda::Function")
+
+
+def _serving(templates: dict[str, Any]) -> dict[str, Any]:
+    return next(props for props in _functions(templates).values() if props.get("PackageType") == "Image")
+
+
+def test_serving_function_settings(templates: dict[str, Any]) -> None:
+    props = _serving(templates)
+    assert props["MemorySize"] == DEV.lambda_memory_mb
+    assert props["Timeout"] == DEV.lambda_timeout_seconds < 29
+    assert props["ReservedConcurrentExecutions"] == DEV.reserved_concurrency
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["Architectures"] == ["x86_64"]
+    assert props["Environment"]["Variables"] == {
+        "MLPIPE_BACKEND": "aws",
+        "MODEL_PACKAGE_GROUP": DEV.model_package_group,
+        "MODEL_VERSION": "",
+    }
+    assert "mlpipe-dev-serving" in json.dumps(props["Code"]["ImageUri"])
+
+
+def test_every_function_logs_to_an_encrypted_group_with_retention(templates: dict[str, Any]) -> None:
+    groups = resources_of(templates["serving"], "AWS::Logs::LogGroup")
+    for props in _functions(templates).values():
+        group_id = props["LoggingConfig"]["LogGroup"]["Ref"]
+        assert groups[group_id]["RetentionInDays"] == DEV.log_retention_days
+        assert "KmsKeyId" in groups[group_id]
+
+
+def test_every_route_requires_iam_auth(templates: dict[str, Any]) -> None:
+    routes = resources_of(templates["serving"], "AWS::ApiGatewayV2::Route")
+    assert [props["RouteKey"] for props in routes.values()] == ["POST /predict"]
+    assert all(props["AuthorizationType"] == "AWS_IAM" for props in routes.values())
+
+
+def test_api_targets_the_live_alias(templates: dict[str, Any]) -> None:
+    integration = only(templates["serving"], "AWS::ApiGatewayV2::Integration")
+    alias_id = integration["IntegrationUri"]["Ref"]
+    assert templates["serving"]["Resources"][alias_id]["Properties"]["Name"] == "live"
+    permission = next(
+        p
+        for p in resources_of(templates["serving"], "AWS::Lambda::Permission").values()
+        if p["Principal"] == "apigateway.amazonaws.com"
+    )
+    assert permission["FunctionName"] == {"Ref": alias_id}
+    source = json.dumps(permission["SourceArn"])
+    api_id = next(iter(resources_of(templates["serving"], "AWS::ApiGatewayV2::Api")))
+    assert f'{{"Ref": "{api_id}"}}, "/*/*/predict"' in source
+
+
+def test_stage_throttles_and_writes_access_logs(templates: dict[str, Any]) -> None:
+    stage = only(templates["serving"], "AWS::ApiGatewayV2::Stage")
+    assert stage["DefaultRouteSettings"] == {
+        "ThrottlingBurstLimit": DEV.api_burst_limit,
+        "ThrottlingRateLimit": DEV.api_rate_limit,
+    }
+    assert "$context.requestId" in stage["AccessLogSettings"]["Format"]
+    assert "Fn::GetAtt" in stage["AccessLogSettings"]["DestinationArn"]
+
+
+def test_client_policy_grants_only_invoke_on_the_route(templates: dict[str, Any]) -> None:
+    policy = only(templates["serving"], "AWS::IAM::ManagedPolicy")
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert actions_of(statement) == ["execute-api:Invoke"]
+    assert json.dumps(statement["Resource"]).endswith('"/$default/POST/predict"]]}')
+
+
+def test_rule_sends_this_groups_state_changes_to_the_promoter(templates: dict[str, Any]) -> None:
+    rule = only(templates["serving"], "AWS::Events::Rule")
+    assert rule["EventPattern"] == {
+        "source": ["aws.sagemaker"],
+        "detail-type": ["SageMaker Model Package State Change"],
+        "detail": {"ModelPackageGroupName": [DEV.model_package_group]},
+    }
+    (target,) = rule["Targets"]
+    promoter = next(
+        logical_id
+        for logical_id, props in _functions(templates).items()
+        if props.get("Handler") == "handler.lambda_handler"
+    )
+    assert target["Arn"] == {"Fn::GetAtt": [promoter, "Arn"]}
+
+
+def test_promoter_runs_one_at_a_time_and_can_only_touch_the_serving_function(
+    templates: dict[str, Any],
+) -> None:
+    promoter = next(props for props in _functions(templates).values() if props.get("Handler"))
+    assert promoter["ReservedConcurrentExecutions"] == 1
+    assert set(promoter["Environment"]["Variables"]) == {
+        "MODEL_PACKAGE_GROUP",
+        "SERVING_FUNCTION_NAME",
+        "SERVING_ALIAS",
+    }
+    lambda_statements = [
+        statement
+        for policy in resources_of(templates["serving"], "AWS::IAM::Policy").values()
+        for statement in policy["PolicyDocument"]["Statement"]
+        if any(action.startswith("lambda:") for action in actions_of(statement))
+    ]
+    (statement,) = lambda_statements
+    assert "lambda:UpdateAlias" in statement["Action"]
+    assert all("ServingFunction" in json.dumps(resource) for resource in statement["Resource"])
+
+
+def test_alarms_cover_errors_throttles_duration_and_api_5xx(templates: dict[str, Any]) -> None:
+    alarms = resources_of(templates["serving"], "AWS::CloudWatch::Alarm").values()
+    metrics = {
+        (alarm["Namespace"], alarm["MetricName"], alarm.get("ExtendedStatistic", alarm.get("Statistic")))
+        for alarm in alarms
+    }
+    assert {
+        ("AWS/Lambda", "Errors", "Sum"),
+        ("AWS/Lambda", "Throttles", "Sum"),
+        ("AWS/Lambda", "Duration", "p99"),
+        ("AWS/ApiGateway", "5xx", "Sum"),
+    } <= metrics
+    assert all(alarm["AlarmActions"] and alarm["OKActions"] for alarm in alarms)
+
+
+def test_alarm_topic_is_encrypted(templates: dict[str, Any]) -> None:
+    assertions.Template.from_json(templates["serving"]).has_resource_properties(
+        "AWS::SNS::Topic",
+        {"KmsMasterKeyId": assertions.Match.any_value()},
+    )
