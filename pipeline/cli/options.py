@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from pipeline.aws.errors import CloudError
+from pipeline.aws.outputs import load_deployed_stack
 from pipeline.settings import Settings, SettingsError, load_settings
 
 EXIT_FAILED = 1
@@ -43,6 +45,19 @@ def settings_for(backend: BackendName | None) -> Settings:
     if backend is not None:
         environ["MLPIPE_BACKEND"] = backend.value
     try:
-        return load_settings(environ)
+        settings = load_settings(environ)
     except SettingsError as error:
         raise fail(str(error), EXIT_USAGE) from None
+    if settings.backend == BackendName.aws.value and not environ.get("MODEL_PACKAGE_GROUP"):
+        environ["MODEL_PACKAGE_GROUP"] = deployed_model_group()
+        settings = load_settings(environ)
+    return settings
+
+
+def deployed_model_group() -> str:
+    """The deployed stack's model package group, so AWS commands need no MODEL_PACKAGE_GROUP by hand."""
+    try:
+        return load_deployed_stack().model_package_group
+    except CloudError as error:
+        message = f"{error}\nor set MODEL_PACKAGE_GROUP to the model package group's name"
+        raise fail(message, EXIT_USAGE) from None
