@@ -14,6 +14,7 @@ from features.errors import FeatureError
 ColumnValues = Union[Sequence[Any], np.ndarray]  # noqa: UP007 (runtime alias must work on Python 3.10)
 
 _PLAIN_NUMBER_TYPES = frozenset({int, float, type(None)})
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def column_values(columns: Mapping[str, ColumnValues], name: str, n_rows: int) -> ColumnValues:
@@ -45,12 +46,18 @@ def to_numbers(values: ColumnValues, column: str) -> np.ndarray:
         result = values.astype(np.float64)
     else:
         items = values.tolist() if isinstance(values, np.ndarray) else list(values)
-        if set(map(type, items)) <= _PLAIN_NUMBER_TYPES:
-            result = np.array(items, dtype=np.float64).reshape(len(items))
-        else:
-            result = np.fromiter((_number(v, column) for v in items), dtype=np.float64, count=len(items))
-    if np.isinf(result).any():
-        raise FeatureError(column, "contains an infinite value; send a finite number or leave the field out")
+        try:
+            if set(map(type, items)) <= _PLAIN_NUMBER_TYPES:
+                result = np.array(items, dtype=np.float64).reshape(len(items))
+            else:
+                result = np.fromiter((_number(v, column) for v in items), dtype=np.float64, count=len(items))
+        except OverflowError:  # a JSON integer with hundreds of digits
+            result = np.array([np.inf])
+    # The model matrix is float32: a larger magnitude would silently become infinite there.
+    if not (np.abs(result) <= _FLOAT32_MAX).all(where=~np.isnan(result)):
+        raise FeatureError(
+            column, "contains an infinite or too large value; send a finite number or leave the field out"
+        )
     return result
 
 

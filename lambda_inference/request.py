@@ -65,6 +65,8 @@ def _decode_body(event: Mapping[str, Any]) -> object:
         return json.loads(raw)
     except ValueError as error:
         raise RequestError(400, "invalid_json", f"the request body is not valid JSON: {error}") from error
+    except RecursionError as error:  # e.g. '[' * 100_000: nested deeper than the parser's stack
+        raise RequestError(400, "invalid_json", "the request body nests JSON too deeply") from error
 
 
 def _size_exceeds(raw: str | bytes, limit: int) -> bool:

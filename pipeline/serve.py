@@ -67,7 +67,7 @@ class PredictionRequestHandler(BaseHTTPRequestHandler):
             return
         try:
             direct_event = json.loads(body)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: JSON nested too deeply
             self._send(400, _error_body("invalid_json", f"the event is not valid JSON: {error}"))
             return
         # Like the emulator: the HTTP call succeeds and carries whatever the function returned.

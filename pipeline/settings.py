@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from pipeline.registry.base import ModelRegistry
 from pipeline.store.base import ArtifactStore
@@ -16,6 +16,14 @@ BACKENDS: tuple[Backend, ...] = ("local", "aws")
 DEFAULT_GROUP = "mlpipe-titanic"
 DEFAULT_REFRESH_SECONDS = 5.0
 REGISTRY_FILE = "registry.db"
+# Bounded retries and timeouts: the serving loader refreshes on the request path, inside the Lambda
+# timeout, where botocore's defaults (legacy mode, 60 s connect and read timeouts) could hold one
+# request for minutes. Standard mode backs off on throttling and 5xx, never retries AccessDenied.
+AWS_CLIENT_CONFIG: dict[str, object] = {
+    "retries": {"mode": "standard", "max_attempts": 3},
+    "connect_timeout": 2,
+    "read_timeout": 3,
+}
 
 
 class SettingsError(ValueError):
@@ -52,11 +60,9 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
 def open_store(settings: Settings) -> ArtifactStore:
     """The artifact store of the selected backend: the local folder, or S3 with default credentials."""
     if settings.backend == "aws":
-        import boto3  # noqa: PLC0415 - boto3 is imported only when AWS is selected
-
         from pipeline.store.s3 import S3ArtifactStore  # noqa: PLC0415
 
-        return S3ArtifactStore(boto3.client("s3"))
+        return S3ArtifactStore(_aws_client("s3"))
     from pipeline.store.local import LocalArtifactStore  # noqa: PLC0415
 
     return LocalArtifactStore(settings.home)
@@ -65,16 +71,22 @@ def open_store(settings: Settings) -> ArtifactStore:
 def open_registry(settings: Settings) -> ModelRegistry:
     """The model registry of the selected backend: `<home>/registry.db`, or the SageMaker group."""
     if settings.backend == "aws":
-        import boto3  # noqa: PLC0415 - see open_store
-
         from pipeline.registry.sagemaker import SageMakerModelRegistry  # noqa: PLC0415
 
         return SageMakerModelRegistry(
-            settings.model_package_group, boto3.client("sagemaker"), store=open_store(settings)
+            settings.model_package_group, _aws_client("sagemaker"), store=open_store(settings)
         )
     from pipeline.registry.sqlite import SqliteModelRegistry  # noqa: PLC0415
 
     return SqliteModelRegistry(settings.home / REGISTRY_FILE, settings.model_package_group)
+
+
+def _aws_client(service: str) -> Any:
+    """A boto3 client with the default credential chain and AWS_CLIENT_CONFIG."""
+    import boto3  # noqa: PLC0415 - boto3 is imported only when AWS is selected
+    from botocore.config import Config  # noqa: PLC0415
+
+    return boto3.client(service, config=Config(**AWS_CLIENT_CONFIG))
 
 
 def _model_version(text: str) -> int | None:
