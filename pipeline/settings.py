@@ -20,7 +20,7 @@ REGISTRY_FILE = "registry.db"
 # timeout, where botocore's defaults (legacy mode, 60 s connect and read timeouts) could hold one
 # request for minutes. Standard mode backs off on throttling and 5xx, never retries AccessDenied.
 AWS_CLIENT_CONFIG: dict[str, object] = {
-    "retries": {"mode": "standard", "max_attempts": 3},
+    "retries": {"mode": "standard", "total_max_attempts": 3},
     "connect_timeout": 2,
     "read_timeout": 3,
 }
