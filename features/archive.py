@@ -91,10 +91,25 @@ def read_model_archive(source: bytes | Path) -> ModelFiles:
 
 def _read_stream(handle: IO[bytes]) -> dict[str, bytes]:
     try:
-        with tarfile.open(fileobj=handle, mode="r|*") as tar:
+        tar_bytes = _gunzip_bounded(handle)
+        with tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r|") as tar:
             return _read_members(tar)
     except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
         raise ArchiveError(f"not a readable model.tar.gz ({error}); re-run training to rebuild it") from error
+
+
+def _gunzip_bounded(handle: IO[bytes]) -> bytes:
+    """The whole gzip stream, decompressed by the gzip module so that its CRC-32 and length are checked.
+
+    tarfile's stream mode stops at the end-of-archive blocks and never reads the gzip trailer, so a
+    corrupted byte could otherwise change a member's content without an error.
+    """
+    limit = MAX_TOTAL_BYTES + (MAX_MEMBERS + 2) * 2 * tarfile.BLOCKSIZE + tarfile.RECORDSIZE
+    with gzip.GzipFile(fileobj=handle, mode="rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ArchiveError(f"model archive decompresses to over {limit} bytes")
+    return data
 
 
 def _read_members(tar: tarfile.TarFile) -> dict[str, bytes]:

@@ -8,7 +8,7 @@ import boto3
 from botocore.config import Config
 
 # Standard retry mode backs off on throttling, which `status` and execution polling can meet.
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 5})  # first try included
 
 
 def aws_client(service: str, region: str | None = None) -> Any:
