@@ -8,10 +8,14 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 NODE_STAMP := node_modules/.installed
+CONSTRAINTS := requirements/constraints.txt
+# checkov pins old versions of shared packages (packaging<24): it gets a virtualenv of its own.
+CHECKOV_VENV := .tools/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 export MLPIPE_HOME ?= $(abspath .mlpipe)
 
-.PHONY: help install install-dev demo test test-long lint typecheck pytest definition synth diff \
+.PHONY: help install install-dev lock demo test test-long lint typecheck pytest definition synth diff \
         lambda-bundle bench clean
 
 help: ## list the targets
@@ -21,13 +25,18 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e .
+$(RUNTIME_STAMP): pyproject.toml $(CONSTRAINTS) | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e . -c $(CONSTRAINTS)
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e '.[dev,sdk,cdk]'
+$(DEV_STAMP): pyproject.toml $(CONSTRAINTS) | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[dev,sdk,cdk]' -c $(CONSTRAINTS)
 	touch $(RUNTIME_STAMP) $@
+
+$(CHECKOV_STAMP): requirements/checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt
+	touch $@
 
 $(NODE_STAMP): package.json package-lock.json $(DEV_STAMP)
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
@@ -35,7 +44,13 @@ $(NODE_STAMP): package.json package-lock.json $(DEV_STAMP)
 
 install: $(RUNTIME_STAMP) ## install the runtime set (pipeline, CLI, local serving)
 
-install-dev: $(DEV_STAMP) $(NODE_STAMP) ## install everything: SDK, CDK, test tools, the pinned CDK CLI
+install-dev: $(DEV_STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) ## install everything: SDK, CDK, test tools, CDK CLI
+
+lock: | $(VENV)/bin/python ## re-resolve the dependencies and rewrite requirements/constraints.txt
+	rm -rf .tools/lock && $(PYTHON) -m venv .tools/lock
+	.tools/lock/bin/python -m pip install --quiet -e '.[dev,sdk,cdk]'
+	{ sed -n '1,/^[^#]/{/^#/p}' $(CONSTRAINTS); .tools/lock/bin/python -m pip freeze --exclude-editable \
+	  | grep -v '^-e' | LC_ALL=C sort -f; } > $(CONSTRAINTS).new && mv $(CONSTRAINTS).new $(CONSTRAINTS)
 
 demo: $(RUNTIME_STAMP) ## run the pipeline locally end to end, approve, serve predictions
 	bash scripts/demo.sh
@@ -71,4 +86,4 @@ bench: install-dev lambda-bundle ## benchmarks -> bench/results/latest.json and 
 	$(PY) -m bench
 
 clean: ## remove build outputs and local state (keeps .venv)
-	rm -rf cdk.out .mlpipe bench/.work .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out .mlpipe bench/.work .tools/lock .pytest_cache .mypy_cache .ruff_cache
