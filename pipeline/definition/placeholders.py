@@ -17,8 +17,14 @@ TRAINING_CODE_URI = "s3://mlpipe-code-placeholder/training.tar.gz"
 XGBOOST_IMAGE_URI = "111122223333.dkr.ecr.us-east-1.amazonaws.com/mlpipe-xgboost-placeholder:3.0-5"
 
 # Longest first so that no placeholder is replaced inside another one.
-ALL = (PIPELINE_ROLE_ARN, XGBOOST_IMAGE_URI, PROCESSING_CODE_URI, TRAINING_CODE_URI,
-       MODEL_PACKAGE_GROUP, ARTIFACT_BUCKET)
+ALL = (
+    PIPELINE_ROLE_ARN,
+    XGBOOST_IMAGE_URI,
+    PROCESSING_CODE_URI,
+    TRAINING_CODE_URI,
+    MODEL_PACKAGE_GROUP,
+    ARTIFACT_BUCKET,
+)
 
 
 def substitute(definition_text: str, values: Mapping[str, str]) -> str:
