@@ -24,6 +24,8 @@ cp pipeline/__init__.py pipeline/settings.py "$BUNDLE/pipeline/"
 cp -R pipeline/registry pipeline/store "$BUNDLE/pipeline/"
 cp lambda_inference/*.py "$BUNDLE/lambda_inference/"
 find "$BUNDLE" -depth -type d -name __pycache__ -exec rm -rf {} +
+# As the final stage does: bytecode compiled ahead of time (the Lambda task root is read-only).
+"$PY" -m compileall -q -j 0 --invalidation-mode unchecked-hash "$BUNDLE"
 
 size_mb=$(du -sk "$BUNDLE" | awk '{printf "%.1f", $1 / 1024}')
 echo "lambda bundle: $BUNDLE ${size_mb} MB"

@@ -103,24 +103,27 @@ def fit_model(
     """Fit the spec on the training columns only, then the booster; metrics on validation if given."""
     spec = fit_spec(train, config)
     dtrain = xgb.DMatrix(spec.transform_columns(train, n_rows), label=read_labels(train, config.target))
-    evals = []
+    booster = xgb.train(booster_params(config, n_rows), dtrain, num_boost_round=config.num_round)
+    metrics: dict[str, float] = {}
     if validation is not None:
         matrix = spec.transform_columns(validation, n_validation)
-        evals.append((xgb.DMatrix(matrix, label=read_labels(validation, config.target)), "validation"))
-    history: dict[str, Any] = {}
-    booster = xgb.train(
-        booster_params(config, n_rows),
-        dtrain,
-        num_boost_round=config.num_round,
-        evals=evals,
-        evals_result=history,
-        verbose_eval=False,
-    )
-    final = {name: float(values[-1]) for name, values in history.get("validation", {}).items()}
-    metrics = (
-        {"log_loss": final["logloss"], "auc": final["auc"], "accuracy": 1.0 - final["error"]} if final else {}
-    )
+        labels = read_labels(validation, config.target)
+        metrics = validation_metrics(booster, xgb.DMatrix(matrix, label=labels))
     return booster, spec, metrics
+
+
+def validation_metrics(booster: xgb.Booster, validation: xgb.DMatrix) -> dict[str, float]:
+    """The booster's eval metrics on the validation set, computed once after training.
+
+    Evaluating every round (xgb.train's `evals`) cost a fifth of the step at 1M rows, for values of
+    which only the last was kept.
+    """
+    text = booster.eval(validation, "validation")  # "[0]\tvalidation-logloss:0.41\tvalidation-auc:0.87..."
+    final: dict[str, float] = {}
+    for item in text.split("\t")[1:]:
+        name, value = item.split(":", 1)
+        final[name[len("validation-") :]] = float(value)
+    return {"log_loss": final["logloss"], "auc": final["auc"], "accuracy": 1.0 - final["error"]}
 
 
 def metadata(

@@ -49,7 +49,12 @@ def test_builder_installs_the_requirements_into_a_target_folder_and_strips_tests
 def test_final_stage_has_no_pip_copies_the_built_folder_and_runs_the_handler():
     final = stages()[-1]
 
-    assert not any(kind == "RUN" for kind, _ in final)
+    # The only command of the final stage compiles the bytecode, after every COPY (read-only task root).
+    runs = [(index, args) for index, (kind, args) in enumerate(final) if kind == "RUN"]
+    assert [args for _, args in runs] == [
+        "python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash ${LAMBDA_TASK_ROOT}"
+    ]
+    assert all(index > last for index, _ in runs for last, (kind, _) in enumerate(final) if kind == "COPY")
     assert ("COPY", "--from=builder /opt/serving-deps ${LAMBDA_TASK_ROOT}") in final
     assert final[-1] == ("CMD", '["lambda_inference.handler.lambda_handler"]')
 

@@ -116,3 +116,27 @@ def test_empty_channel_is_reported(channels: Path) -> None:
 def test_threads_follow_the_data_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(train.os, "cpu_count", lambda: 8)
     assert [train.thread_count(n) for n in (0, 891, 250_000, 10**8)] == [1, 1, 2, 8]
+
+
+def test_validation_metrics_match_an_independent_computation() -> None:
+    import numpy as np
+    from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
+
+    # given a booster trained on a noisy linear problem
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(500, 4))
+    labels = (features[:, 0] + rng.normal(size=500) > 0).astype(float)
+    config = train.TrainingConfig(max_depth=3, eta=0.3, num_round=20, target="y", feature_columns="a")
+    booster = xgb.train(
+        train.booster_params(config), xgb.DMatrix(features[:400], label=labels[:400]), num_boost_round=20
+    )
+    held_out = xgb.DMatrix(features[400:], label=labels[400:])
+
+    # when the metrics are computed once after training
+    metrics = train.validation_metrics(booster, held_out)
+
+    # then they are the ones scikit-learn computes from the predictions
+    probabilities = booster.predict(held_out)
+    assert metrics["log_loss"] == pytest.approx(log_loss(labels[400:], probabilities), rel=1e-5)
+    assert metrics["auc"] == pytest.approx(roc_auc_score(labels[400:], probabilities), rel=1e-6)
+    assert metrics["accuracy"] == pytest.approx(accuracy_score(labels[400:], probabilities > 0.5))
