@@ -39,8 +39,12 @@ def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
     return typer.Exit(code)
 
 
-def settings_for(backend: BackendName | None) -> Settings:
-    """Settings from the environment, with --backend (when given) taking precedence over MLPIPE_BACKEND."""
+def settings_for(backend: BackendName | None, *, discover_group: bool = True) -> Settings:
+    """Settings from the environment, with --backend (when given) taking precedence over MLPIPE_BACKEND.
+
+    On AWS with no MODEL_PACKAGE_GROUP set, the group is read from the deployed stack unless the caller
+    has no use for it (`discover_group=False`, e.g. a pipeline run, which validates before any AWS call).
+    """
     environ = dict(os.environ)
     if backend is not None:
         environ["MLPIPE_BACKEND"] = backend.value
@@ -48,7 +52,8 @@ def settings_for(backend: BackendName | None) -> Settings:
         settings = load_settings(environ)
     except SettingsError as error:
         raise fail(str(error), EXIT_USAGE) from None
-    if settings.backend == BackendName.aws.value and not environ.get("MODEL_PACKAGE_GROUP"):
+    on_aws = settings.backend == BackendName.aws.value
+    if discover_group and on_aws and not environ.get("MODEL_PACKAGE_GROUP"):
         environ["MODEL_PACKAGE_GROUP"] = deployed_model_group()
         settings = load_settings(environ)
     return settings

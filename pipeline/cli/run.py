@@ -65,7 +65,7 @@ def run(
     With --backend aws the deployed SageMaker pipeline runs instead: upload inputs first with
     `mlpipe data upload`, then pass `--param TrainFile=<name>`.
     """
-    settings = settings_for(backend)
+    settings = settings_for(backend, discover_group=False)
     if settings.backend == BackendName.aws.value:
         raise typer.Exit(run_on_aws(param or [], wait=not no_wait))
     try:

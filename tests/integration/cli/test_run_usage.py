@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.integration.cli.conftest import TITANIC_TRAIN, Mlpipe
 
 
@@ -38,11 +40,24 @@ def test_train_file_is_set_with_train_not_param(mlpipe: Mlpipe) -> None:
     assert "use --train and --test" in result.stderr
 
 
-def test_the_aws_backend_is_not_implemented_yet(mlpipe: Mlpipe) -> None:
-    result = mlpipe("run", "--backend", "aws")
+def test_an_aws_run_with_an_unknown_parameter_stops_before_any_aws_call(
+    mlpipe: Mlpipe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given no AWS at all: creating any client fails the test
+    import boto3
 
+    def no_aws(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an AWS client was created")
+
+    monkeypatch.setattr(boto3, "client", no_aws)
+    monkeypatch.setattr(boto3.Session, "client", no_aws)
+
+    # when a run on AWS names a parameter the pipeline does not have
+    result = mlpipe("run", "--backend", "aws", "--param", "MaxDeep=5")
+
+    # then it stops with the valid names, as a local run would
     assert result.exit_code == 2
-    assert "not implemented yet (issue 5)" in result.stderr
+    assert "MaxDeep" in result.stderr and "MaxDepth" in result.stderr
 
 
 def test_every_command_has_help(mlpipe: Mlpipe) -> None:
