@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 # The stacks suite's session synth (policy checks on); imported, so this module can use it.
-from tests.integration.stacks.conftest import cloud_assembly  # noqa: F401
 
 pytestmark = pytest.mark.slow
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +50,7 @@ def checkov(directory: Path, *args: str) -> dict[str, Any]:
     return report[0] if isinstance(report, list) else report
 
 
-def test_checkov_finds_no_unacknowledged_failure(cloud_assembly: Path) -> None:  # noqa: F811
+def test_checkov_finds_no_unacknowledged_failure(cloud_assembly: Path) -> None:
     report = checkov(cloud_assembly, "--config-file", str(CONFIG))
 
     failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
@@ -61,7 +60,7 @@ def test_checkov_finds_no_unacknowledged_failure(cloud_assembly: Path) -> None: 
     assert report["summary"]["passed"] > 50
 
 
-def test_skipped_checks_fail_only_on_the_acknowledged_resources(cloud_assembly: Path) -> None:  # noqa: F811
+def test_skipped_checks_fail_only_on_the_acknowledged_resources(cloud_assembly: Path) -> None:
     report = checkov(cloud_assembly, "--check", ",".join(ACKNOWLEDGED))
 
     assert report["results"]["failed_checks"], "nothing to acknowledge any more: remove the skips"
