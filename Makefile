@@ -12,6 +12,17 @@ CONSTRAINTS := requirements/constraints.txt
 # checkov pins old versions of shared packages (packaging<24): it gets a virtualenv of its own.
 CHECKOV_VENV := .tools/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# AWS's Lambda Runtime Interface Emulator ships inside the aws-sam-cli wheel; SAM's own pins clash with
+# ours, so only the emulator binary is taken out of the wheel, checked against its pinned digest.
+# The runtime interface client (awslambdaric, requirements/lambda-runtime.txt) goes into a folder of
+# its own, as /var/runtime is in the Lambda base image.
+SAM_CLI_VERSION := 1.170.0
+RIE_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
+RIE_SHA256_x86_64 := 6b1e686e62ab2baf5759c412c4864276ef2a88b094fca53ec070637ccba9b9a5
+RIE_SHA256_arm64 := ec2e5d09633d853834c008b1ef264bf834b258a94d551d2b2074966494b39a21
+RIE_DIR := .tools/rie
+LAMBDA_RUNTIME_DIR := .tools/lambda-runtime
+RIE_STAMP := $(RIE_DIR)/.installed-$(SAM_CLI_VERSION)
 export PATH := $(abspath $(BIN)):$(PATH)
 export MLPIPE_HOME ?= $(abspath .mlpipe)
 
@@ -38,13 +49,26 @@ $(CHECKOV_STAMP): requirements/checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt
 	touch $@
 
+$(RIE_STAMP): requirements/lambda-runtime.txt | $(VENV)/bin/python
+	rm -rf $(RIE_DIR) $(LAMBDA_RUNTIME_DIR) && mkdir -p $(RIE_DIR)/wheel
+	$(PY) -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+	  -d $(RIE_DIR)/wheel aws-sam-cli==$(SAM_CLI_VERSION)
+	$(PY) -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+	  $(RIE_DIR)/wheel/aws_sam_cli-$(SAM_CLI_VERSION)-py3-none-any.whl \
+	  samcli/local/rapid/aws-lambda-rie-$(RIE_ARCH) > $(RIE_DIR)/aws-lambda-rie
+	echo "$(RIE_SHA256_$(RIE_ARCH))  $(RIE_DIR)/aws-lambda-rie" | sha256sum --check --quiet
+	chmod +x $(RIE_DIR)/aws-lambda-rie && rm -rf $(RIE_DIR)/wheel
+	$(PY) -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
+	  --target $(LAMBDA_RUNTIME_DIR) -r requirements/lambda-runtime.txt
+	touch $@
+
 $(NODE_STAMP): package.json package-lock.json $(DEV_STAMP)
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(RUNTIME_STAMP) ## install the runtime set (pipeline, CLI, local serving)
 
-install-dev: $(DEV_STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) ## install everything: SDK, CDK, test tools, CDK CLI
+install-dev: $(DEV_STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) $(RIE_STAMP) ## install everything: SDK, CDK, test tools, CDK CLI, Lambda emulator
 
 lock: | $(VENV)/bin/python ## re-resolve the dependencies and rewrite requirements/constraints.txt
 	rm -rf .tools/lock && $(PYTHON) -m venv .tools/lock

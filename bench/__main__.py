@@ -28,6 +28,7 @@ from bench.config import (
     BenchConfig,
     config_from_environment,
 )
+from bench.emulator_figures import measure_emulator
 from bench.http_load import measure_http
 from bench.isolated import BenchError
 from bench.machine import git_commit, host_versions, machine_description, now_utc
@@ -89,6 +90,8 @@ def measure_serving_side(
     results["versions"] = {**serving.pop("versions"), "host": host_versions()}
     results.update(serving)
     results["import_profile_ms"] = {s.name: import_profile(s) for s in (ours(home), original_stack)}
+    say("cold start under the Lambda Runtime Interface Emulator, both stacks")
+    results.update(measure_emulator(ours(home), original_stack, config))
     say("batch prediction")
     results["batch_rows_per_s"] = measure_batch(served_predictor(home), config)
     say("HTTP serving")

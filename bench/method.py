@@ -20,6 +20,13 @@ METHOD: dict[str, str] = {
         "bench/.work/pycache compiled by an uncounted warm-up run (`-X pycache_prefix`); the "
         "'no .pyc' variant (`-B`, empty cache) is a task root whose .pyc files were stripped."
     ),
+    "emulator": (
+        "AWS's Lambda Runtime Interface Emulator (from the aws-sam-cli wheel) running `python -S -m "
+        "awslambdaric HANDLER` in the task root (ours: the bundle, handler from the Dockerfile's CMD; "
+        "original: its handler folder, its bundle on PYTHONPATH), one fresh emulator per run, one HTTP API "
+        "event. Figures are the emulator's log: `INIT REPORT(durationMs)` (interpreter start, handler "
+        "import, model load) and the first `INVOKE RTDONE` duration. Bytecode as for cold_init."
+    ),
     "warm_latency": (
         "In the same child after the cold start: the handler called again with the same one-passenger "
         "HTTP API event, each call timed with perf_counter_ns; p50 and p99 per child."

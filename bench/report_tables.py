@@ -29,9 +29,13 @@ def serving_table(results: dict[str, Any]) -> str:
         ("dependency bundle", "serving_bundle_mb", "MB"),
         ("cold init (bytecode cached)", "cold_init_s", "s"),
         ("cold init (no .pyc, read-only)", "cold_init_no_bytecode_s", "s"),
+        ("init under the Lambda emulator (RIE)", "rie_init_ms", "ms"),
+        ("first invoke under the Lambda emulator", "rie_first_invoke_ms", "ms"),
         ("warm latency p50", "warm_p50_ms", "ms"),
         ("warm latency p99", "warm_p99_ms", "ms"),
     ):
+        if key not in results:  # results measured before the emulator figures existed
+            continue
         ours, original = results[key], results[f"original_{key.replace('serving_', '')}"]
         rows.append(
             [label, format_summary(ours, unit), format_summary(original, unit), f"{ratio(original, ours)}x"]

@@ -1,13 +1,13 @@
 """Installed size of a dependency folder, counted like `du -sk` (allocated blocks), and the stripping both
-bundles get (the same as scripts/lambda_bundle.sh and the Dockerfile's builder stage)."""
+bundles get (scripts/strip_bundle.py, which scripts/lambda_bundle.sh and the Dockerfile's builder run)."""
 
 from __future__ import annotations
 
-import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-STRIPPED_DIRS = ("tests", "__pycache__")
-STRIPPED_SUFFIXES = (".pyi", ".pyc")
+STRIP_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "strip_bundle.py"
 
 
 def folder_size_mb(folder: Path) -> float:
@@ -27,12 +27,4 @@ def folder_size_mb(folder: Path) -> float:
 
 def strip_bundle(folder: Path) -> None:
     """Remove test suites, caches, stubs, RECORD files and console scripts, as the serving image does."""
-    for directory in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        if directory.is_dir() and not directory.is_symlink() and directory.name in STRIPPED_DIRS:
-            shutil.rmtree(directory)
-    for path in folder.rglob("*"):
-        if path.is_file() and path.suffix in STRIPPED_SUFFIXES:
-            path.unlink()
-    for record in folder.glob("*.dist-info/RECORD"):
-        record.unlink()
-    shutil.rmtree(folder / "bin", ignore_errors=True)
+    subprocess.run([sys.executable, str(STRIP_SCRIPT), str(folder)], check=True)

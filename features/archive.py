@@ -23,6 +23,8 @@ ARCHIVE_MEMBERS = (MODEL_FILE, SPEC_FILE, METADATA_FILE)
 MEMBER_CAPS = {MODEL_FILE: 256 * 2**20, SPEC_FILE: 4 * 2**20, METADATA_FILE: 4 * 2**20}
 MAX_MEMBERS = 16
 MAX_TOTAL_BYTES = 300 * 2**20
+# gzip adds a few bytes per 64 KiB block to incompressible data: 1 MiB covers that and the tar headers.
+MAX_ARCHIVE_BYTES = MAX_TOTAL_BYTES + 2**20
 _REGULAR = (tarfile.REGTYPE, tarfile.AREGTYPE)
 
 
@@ -165,6 +167,9 @@ def _json_object(data: bytes, name: str) -> dict[str, Any]:
         value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ArchiveError(f"member {name!r} is not valid JSON ({error})") from error
+    except RecursionError:
+        # Deterministic for this file: refuse it (an uncaught RecursionError was refetched every refresh).
+        raise ArchiveError(f"member {name!r} nests JSON deeper than the parser's limit") from None
     if not isinstance(value, dict):
         raise ArchiveError(f"member {name!r} must hold a JSON object")
     return value

@@ -16,7 +16,15 @@ import numpy as np
 from features.derived import DerivedFeature, parse_columns, parse_derived_features
 from features.errors import FeatureError
 from features.schema import input_schema, output_schema
-from features.values import ColumnValues, category_codes, category_keys, column_values, to_numbers
+from features.spec_checks import check_spec_document, check_spec_limits
+from features.values import (
+    ColumnValues,
+    category_codes,
+    category_index,
+    category_keys,
+    column_values,
+    to_numbers,
+)
 
 __all__ = [
     "SPEC_FORMAT",
@@ -42,6 +50,14 @@ class FeatureSpec:
     numeric: tuple[str, ...]
     categorical: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     derived: tuple[DerivedFeature, ...] = ()
+    _codes: Mapping[str, Mapping[str, float]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Check the limits and build each category lookup once, not on every request."""
+        categorical_derived = (d.name for d in self.derived if d.categorical)
+        check_spec_limits(self.feature_names, self.categorical, categorical_derived)
+        codes = {name: category_index(vocabulary) for name, vocabulary in self.categorical.items()}
+        object.__setattr__(self, "_codes", codes)
 
     @property
     def raw_categorical(self) -> tuple[str, ...]:
@@ -68,14 +84,14 @@ class FeatureSpec:
             position += 1
         for name in self.raw_categorical:
             keys = category_keys(column_values(columns, name, n_rows), name)
-            matrix[:, position] = category_codes(keys, self.categorical[name], fallback=None)
+            matrix[:, position] = category_codes(keys, self._codes[name], fallback=None)
             position += 1
         for feature in self.derived:
             values = feature.compute(columns, n_rows)
             if feature.categorical:
-                vocabulary = self.categorical[feature.name]
-                fallback = RARE if RARE in vocabulary else None
-                values = category_codes(cast("list[str | None]", values), vocabulary, fallback=fallback)
+                index = self._codes[feature.name]
+                fallback = RARE if RARE in index else None
+                values = category_codes(cast("list[str | None]", values), index, fallback=fallback)
             matrix[:, position] = values
             position += 1
         return matrix
@@ -113,8 +129,9 @@ class FeatureSpec:
                 f"feature spec format {data.get('format')!r} is not {SPEC_FORMAT!r}; "
                 "retrain the model with this version of the code"
             )
+        check_spec_document(data)
         try:
-            return cls(
+            spec = cls(
                 target=str(data["target"]),
                 numeric=tuple(data["numeric"]),
                 categorical={str(k): tuple(v) for k, v in data["categorical"].items()},
@@ -124,6 +141,9 @@ class FeatureSpec:
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"feature spec is malformed ({error!r}); retrain the model") from error
+        if list(spec.feature_names) != data.get("feature_names", list(spec.feature_names)):
+            raise ValueError("feature spec lists feature_names in another order than its columns; retrain")
+        return spec
 
 
 def fit_feature_spec(

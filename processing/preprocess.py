@@ -142,9 +142,15 @@ def split(frame: pd.DataFrame, args: argparse.Namespace) -> tuple[pd.DataFrame, 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input-dir", type=Path, default=Path("/opt/ml/processing/input/data"))
+    # Each file is its own processing input (one object each), hence its own folder.
+    parser.add_argument(
+        "--test-dir", type=Path, default=None, help="folder of --test-file; default --input-dir"
+    )
     parser.add_argument("--output-dir", type=Path, default=Path("/opt/ml/processing/output"))
     parser.add_argument("--train-file", default="train.csv")
-    parser.add_argument("--test-file", default="", help="optional labelled CSV used for evaluation")
+    parser.add_argument(
+        "--test-file", default="", help="labelled CSV used for evaluation; empty or --train-file: none"
+    )
     parser.add_argument("--target", required=True)
     parser.add_argument("--feature-columns", required=True)
     parser.add_argument("--categorical-columns", default="")
@@ -166,8 +172,10 @@ def run(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
     )
     train, validation = split(train_frame, args)
     evaluation = validation
-    if args.test_file:
-        evaluation = prepare(load_csv(args.input_dir / args.test_file), args, args.test_file)
+    # TrainFile's name stands for "no test file": the pipeline cannot leave the test input out.
+    if args.test_file and args.test_file != args.train_file:
+        test_dir = args.input_dir if args.test_dir is None else args.test_dir
+        evaluation = prepare(load_csv(test_dir / args.test_file), args, args.test_file)
         # AUC and the confusion matrix need both classes in the evaluation set.
         check_classes(evaluation[args.target], args.target, args.test_file, min_rows=2, per_class=1)
     return {"train": train, "validation": validation, "evaluation": evaluation}

@@ -12,18 +12,16 @@ rm -rf "$BUNDLE"
 mkdir -p "$BUNDLE"
 "$PY" -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
     --target "$BUNDLE" -r lambda_inference/requirements.txt
-find "$BUNDLE" -depth -type d \( -name tests -o -name __pycache__ \) -exec rm -rf {} +
-find "$BUNDLE" \( -name "*.pyi" -o -name "*.pyc" \) -delete
-rm -f "$BUNDLE"/*.dist-info/RECORD
-rm -rf "$BUNDLE/bin"
 
-# The code, as the final stage's COPY lines lay it out (no caches).
+# The code, as the final stage's COPY lines lay it out.
 mkdir -p "$BUNDLE/pipeline" "$BUNDLE/lambda_inference"
 cp -R features "$BUNDLE/features"
 cp pipeline/__init__.py pipeline/settings.py "$BUNDLE/pipeline/"
 cp -R pipeline/registry pipeline/store "$BUNDLE/pipeline/"
 cp lambda_inference/*.py "$BUNDLE/lambda_inference/"
-find "$BUNDLE" -depth -type d -name __pycache__ -exec rm -rf {} +
+# The builder stage's stripping, by the very script the Dockerfile runs; on the copied code it drops the
+# caches that /.dockerignore keeps out of the image.
+"$PY" scripts/strip_bundle.py "$BUNDLE"
 # As the final stage does: bytecode compiled ahead of time (the Lambda task root is read-only).
 "$PY" -m compileall -q -j 0 --invalidation-mode unchecked-hash "$BUNDLE"
 

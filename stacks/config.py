@@ -21,7 +21,12 @@ class EnvironmentConfig:
     # Thresholds and sizes.
     lambda_memory_mb: int
     lambda_timeout_seconds: int
-    reserved_concurrency: int
+    # Reserved concurrency per function, or None for none. Lambda refuses a reservation that leaves the
+    # account less than 100 unreserved executions, and new accounts often have a limit of 10 in all
+    # (docs/deploy.md, "Concurrency"): reserve only where the account's quota is known to allow it, and
+    # check with `mlpipe doctor` before deploying.
+    reserved_concurrency: int | None
+    promoter_reserved_concurrency: int | None
     api_rate_limit: float
     api_burst_limit: int
     log_retention_days: int
@@ -58,7 +63,8 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         model_package_group="mlpipe-titanic-dev",
         lambda_memory_mb=1024,
         lambda_timeout_seconds=10,
-        reserved_concurrency=5,
+        reserved_concurrency=None,
+        promoter_reserved_concurrency=None,
         api_rate_limit=20,
         api_burst_limit=40,
         log_retention_days=365,
@@ -75,6 +81,7 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         lambda_memory_mb=2048,
         lambda_timeout_seconds=10,
         reserved_concurrency=50,
+        promoter_reserved_concurrency=1,  # one at a time: two approvals must not race on the alias
         api_rate_limit=200,
         api_burst_limit=400,
         log_retention_days=365,

@@ -12,7 +12,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
-from stacks.constructs.alarms import Alarms
+from stacks.constructs.alarms import CLOUDWATCH, Alarms, alarm_arn_pattern
 from stacks.constructs.api_client_policy import ApiClientPolicy
 from stacks.constructs.encryption_key import EncryptionKey
 from stacks.constructs.prediction_api import PredictionApi
@@ -47,7 +47,7 @@ class ServingStack(cdk.Stack):
             self,
             "ObservabilityKey",
             description="mlpipe serving logs and alarm topic",
-            service_statements=_observability_key_statements(),
+            service_statements=_observability_key_statements(alarm_arn_pattern(self)),
         ).key
         serving = ServingFunction(
             self,
@@ -79,8 +79,9 @@ class ServingStack(cdk.Stack):
             alias=serving.alias,
             log_key=key,
             log_retention=retention,
+            reserved_concurrency=config.promoter_reserved_concurrency,
         )
-        Alarms(
+        alarms = Alarms(
             self,
             "Alarms",
             serving=serving.alias,
@@ -90,6 +91,7 @@ class ServingStack(cdk.Stack):
             p99_duration_ms=config.p99_duration_alarm_ms,
             email=config.alarm_email,
         )
+        alarms.alarm_on("PromoterFailedEvents", promoter.failed_events_metric, 1)
         cdk.CfnOutput(
             self, "ApiUrl", value=api.url, description="API base URL; POST <ApiUrl>predict, signed with SigV4"
         )
@@ -108,7 +110,7 @@ def _retention(days: int) -> logs.RetentionDays:
     return RETENTION[days]
 
 
-def _observability_key_statements() -> tuple[iam.PolicyStatement, ...]:
+def _observability_key_statements(alarm_arns: str) -> tuple[iam.PolicyStatement, ...]:
     logs_principal = iam.ServicePrincipal(cdk.Fn.sub("logs.${AWS::Region}.amazonaws.com"))
     return (
         iam.PolicyStatement(
@@ -131,10 +133,17 @@ def _observability_key_statements() -> tuple[iam.PolicyStatement, ...]:
                 }
             },
         ),
+        # CloudWatch encrypts alarm notifications for the topic with this key. Same conditions as the topic
+        # policy, but as a name pattern: the alarms' ARNs would make the key depend on the alarms, which
+        # depend on the topic, which depends on the key (a cycle CloudFormation refuses).
         iam.PolicyStatement(
             sid="CloudWatchAlarmsPublishToTopic",
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            principals=[iam.ServicePrincipal(CLOUDWATCH)],
             actions=["kms:Decrypt", "kms:GenerateDataKey"],
             resources=["*"],
+            conditions={
+                "StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID},
+                "ArnLike": {"aws:SourceArn": alarm_arns},
+            },
         ),
     )

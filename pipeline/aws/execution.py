@@ -5,16 +5,23 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from pipeline.aws.errors import CloudError, ParameterError
 from pipeline.engine.errors import ParameterError as EngineParameterError
 from pipeline.engine.params import parse_assignments, resolve_parameters
-from pipeline.parameters import PARAMETERS
+from pipeline.parameters import PARAMETERS, with_exact_test_file
 
 # Where SageMaker sends a job's container logs; streams are named "<job name>/<host>-<timestamp>".
 LOG_GROUPS = {"ProcessingJob": "/aws/sagemaker/ProcessingJobs", "TrainingJob": "/aws/sagemaker/TrainingJobs"}
+# The job's own name: the one in its ARN is lower-cased, the log streams keep the real case.
+DESCRIBE_JOB = {
+    "ProcessingJob": ("describe_processing_job", "ProcessingJobName"),
+    "TrainingJob": ("describe_training_job", "TrainingJobName"),
+}
 
 
 def _validated(overrides: Mapping[str, str], declared: list[dict[str, Any]], hint: str) -> dict[str, str]:
@@ -49,6 +56,7 @@ def check_deployed_parameters(values: Mapping[str, str], definition_text: str) -
 def start_execution(sagemaker: Any, pipeline_name: str, values: Mapping[str, str]) -> str:
     """Start an execution of the deployed pipeline with `values` (already parsed); returns its ARN."""
     definition = sagemaker.describe_pipeline(PipelineName=pipeline_name)["PipelineDefinition"]
+    values = with_exact_test_file(values)  # else an empty TestFile reads the whole data/ prefix
     check_deployed_parameters(values, definition)
     response = sagemaker.start_pipeline_execution(
         PipelineName=pipeline_name,
@@ -74,11 +82,8 @@ class StepState:
     failure_reason: str = ""
     job_kind: str = ""  # "ProcessingJob", "TrainingJob" or "" for steps without a job
     job_arn: str = ""
+    job_name: str = ""  # as Describe*Job spells it (`with_job_name`); "" until described
     duration_s: float | None = None
-
-    @property
-    def job_name(self) -> str:
-        return self.job_arn.rsplit("/", 1)[-1] if self.job_arn else ""
 
     def log_location(self) -> str:
         """The CloudWatch log group and streams of the step's job ("" for steps without a job)."""
@@ -107,6 +112,23 @@ def _step_state(step: Mapping[str, Any]) -> StepState:
         job_arn=metadata.get(kind, {}).get("Arn", "") if kind else "",
         duration_s=(end - start).total_seconds() if start and end else None,
     )
+
+
+def with_job_name(sagemaker: Any, step: StepState) -> StepState:
+    """The step with its job's real name from Describe*Job (unchanged for steps without a job).
+
+    SageMaker lower-cases job names in ARNs (boto/boto3 issue 4606, aws/sagemaker-experiments issue 187)
+    while the CloudWatch log streams are named after the job as created, so the name cannot come from the
+    ARN. If the job cannot be described the step keeps no name, and no wrong log hint is printed.
+    """
+    if step.job_kind not in DESCRIBE_JOB or not step.job_arn:
+        return step
+    operation, name_key = DESCRIBE_JOB[step.job_kind]
+    try:
+        described = getattr(sagemaker, operation)(**{name_key: step.job_arn.rsplit("/", 1)[-1]})
+    except ClientError:
+        return step
+    return replace(step, job_name=str(described[name_key]))
 
 
 def list_steps(sagemaker: Any, execution_arn: str) -> list[StepState]:

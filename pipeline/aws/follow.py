@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.prompt import Confirm
 from rich.table import Table
 
-from pipeline.aws.execution import StepState, execution_status, list_steps, stop_execution
+from pipeline.aws.execution import StepState, execution_status, list_steps, stop_execution, with_job_name
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
@@ -54,6 +54,8 @@ def report_failure(console: Console, status: str, reason: str, steps: list[StepS
             # soft_wrap keeps the command on one line, ready to copy.
             console.print(f"  logs: {step.log_location()}", soft_wrap=True, markup=False)
             console.print(f"  print them: {step.log_command()}", soft_wrap=True, markup=False)
+        elif step.job_arn:
+            console.print(f"  job {step.job_arn} could not be described; no log hint", markup=False)
 
 
 def _poll_until_done(
@@ -96,5 +98,6 @@ def follow_execution(
             "[green]execution succeeded[/green]; list the new version with `mlpipe models list --backend aws`"
         )
         return EXIT_SUCCEEDED
-    report_failure(console, status, reason, steps)
+    failed = [with_job_name(sagemaker, step) if step.status == "Failed" else step for step in steps]
+    report_failure(console, status, reason, failed)
     return EXIT_FAILED

@@ -1,4 +1,4 @@
-"""Cloud commands (`mlpipe status`, `mlpipe data upload`) and the AWS halves of `run` and `predict`."""
+"""Cloud commands (`mlpipe status`, `mlpipe doctor`, `mlpipe data upload`), AWS halves of `run`, `predict`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Annotated, Any
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
-from rich.markup import escape
+from rich.table import Table
 
 from pipeline.aws.clients import aws_client
+from pipeline.aws.concurrency import ConcurrencyReport, concurrency_report, requested_reservations
 from pipeline.aws.errors import CloudError, ParameterError, explain
 from pipeline.aws.execution import parse_parameter_assignments, start_execution
 from pipeline.aws.follow import EXIT_FAILED, EXIT_SUCCEEDED, follow_execution
@@ -21,6 +22,8 @@ from pipeline.aws.signed_client import api_error_message, signed_post_json
 from pipeline.aws.status import status_document, status_tables
 from pipeline.aws.upload import upload_data_files
 from pipeline.cli.app import app
+from pipeline.cli.output import console as literal_console
+from pipeline.cli.output import print_error as _print_error
 
 EXIT_USAGE = 2
 data_app = typer.Typer(help="Data in the deployed pipeline's data location.", no_args_is_help=True)
@@ -40,10 +43,6 @@ StackPrefix = Annotated[
         "--stack-prefix", envvar=STACK_PREFIX_ENV, help="CloudFormation stack name prefix of this app"
     ),
 ]
-
-
-def _print_error(message: str) -> None:
-    Console(stderr=True).print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def guarded(action: Callable[[], int]) -> int:
@@ -125,15 +124,15 @@ def data_upload(
     stack_prefix: StackPrefix = None,
 ) -> None:
     """Upload data files to the pipeline's data location (multipart when large, SHA-256 in metadata)."""
-    console = Console()
+    console = literal_console()
 
     def action() -> int:
         data_uri = _deployed(outputs_file, stack_prefix).data_uri
         for result in upload_data_files(aws_client("s3"), files, data_uri, force=force):
             line = f"{result.action:9} {result.uri}  {result.size} bytes  sha256 {result.sha256}"
-            console.print(line, soft_wrap=True, highlight=False)
+            console.print(line, soft_wrap=True)
         hint = "train on a file with `mlpipe run --backend aws --param TrainFile=<file name>`"
-        console.print(hint, soft_wrap=True, highlight=False)
+        console.print(hint, soft_wrap=True)
         return EXIT_SUCCEEDED
 
     raise typer.Exit(guarded(action))
@@ -153,10 +152,46 @@ def status(
         if json_output:
             typer.echo(json.dumps(document, indent=2))
             return EXIT_SUCCEEDED
-        console = Console()
+        console = literal_console()
         console.print(f"stacks: {', '.join(document['stacks'])}")
         for table in status_tables(document):
             console.print(table)
         return EXIT_SUCCEEDED
+
+    raise typer.Exit(guarded(action))
+
+
+def _concurrency_table(report: ConcurrencyReport) -> Table:
+    table = Table("Lambda concurrency", "executions", title="Account limits against the synthesized app")
+    table.add_row("account limit (ConcurrentExecutions)", str(report.account_limit))
+    table.add_row("unreserved now (UnreservedConcurrentExecutions)", str(report.unreserved))
+    for r in report.reservations:
+        table.add_row(f"{r.stack} {r.logical_id} reserves", f"{r.wanted} (deployed: {r.current})")
+    table.add_row("unreserved after the deploy", str(report.unreserved_after_deploy))
+    return table
+
+
+@app.command("doctor")
+def doctor(
+    cdk_out: Annotated[
+        Path, typer.Option("--cdk-out", help="output folder of `npx cdk synth -c env=...` to check")
+    ] = Path("cdk.out"),
+    json_output: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Before a deploy: does the account's Lambda concurrency quota allow what the app reserves?
+
+    Exits 1 when it does not (Lambda keeps at least 100 executions unreserved).
+    """
+
+    def action() -> int:
+        requested = requested_reservations(cdk_out)  # before any AWS call: a missing synth is usual
+        report = concurrency_report(aws_client("lambda"), aws_client("cloudformation"), requested)
+        if json_output:
+            typer.echo(json.dumps(report.to_json(), indent=2))
+        else:
+            console = literal_console()
+            console.print(_concurrency_table(report))
+            console.print(report.verdict(), soft_wrap=True)
+        return EXIT_SUCCEEDED if report.fits else EXIT_FAILED
 
     raise typer.Exit(guarded(action))

@@ -8,17 +8,17 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.cli.app import models_app
 from pipeline.cli.options import EXIT_FAILED, BackendOption, fail, settings_for
+from pipeline.cli.output import console, wide_console
 from pipeline.registry.base import ModelRegistry, ModelVersion, RegistryError
 from pipeline.settings import open_registry, open_store
 from pipeline.store.base import ArtifactNotFound, ArtifactStore, StoreError
 
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
-WIDE = 140
 VersionArgument = Annotated[int, typer.Argument(min=1, help="version number, as `mlpipe models list` shows")]
 
 
@@ -34,14 +34,6 @@ def _registry(backend: BackendOption) -> ModelRegistry:
 
 def _print_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, sort_keys=True))
-
-
-def wide_console() -> Console:
-    """A console whose tables are not squeezed into 80 columns when output goes to a pipe or file."""
-    console = Console()
-    if not console.is_terminal:
-        console.width = WIDE
-    return console
 
 
 def versions_table(versions: list[ModelVersion]) -> Table:
@@ -64,7 +56,7 @@ def list_versions(as_json: JsonOption = False, backend: BackendOption = None) ->
     elif versions:
         wide_console().print(versions_table(versions))
     else:
-        Console().print("no versions registered yet; train one with `mlpipe run`")
+        console().print("no versions registered yet; train one with `mlpipe run`")
 
 
 def artifact_check(store: ArtifactStore, version: ModelVersion) -> tuple[str, str | None]:
@@ -103,16 +95,16 @@ def show(version: VersionArgument, as_json: JsonOption = False, backend: Backend
 
 
 def _print_details(version: ModelVersion, check: str) -> None:
-    console = wide_console()
     table = Table("field", "value", show_header=False)
     for name in ("version", "group", "status", "stage", "created", "artifact_uri", "sha256"):
         table.add_row(name, str(getattr(version, name)))
-    table.add_row("artifact check", "[green]SHA-256 verified[/]" if check == "ok" else f"[red]{check}[/]")
+    verdict = Text("SHA-256 verified", style="green") if check == "ok" else Text(check, style="red")
+    table.add_row("artifact check", verdict)
     for metric, number in sorted(version.metrics.items()):
         table.add_row(f"metric {metric}", f"{number:.4f}")
     for parameter, text in sorted(version.parameters.items()):
         table.add_row(f"parameter {parameter}", text)
-    console.print(table)
+    wide_console().print(table)
 
 
 def _change(version: int, backend: BackendOption, **change: str) -> None:

@@ -7,14 +7,13 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from pipeline.aws.errors import CloudError
 from pipeline.aws.outputs import load_deployed_stack
+from pipeline.cli.output import EXIT_FAILED, EXIT_USAGE, fail
 from pipeline.settings import Settings, SettingsError, load_settings
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+__all__ = ["EXIT_FAILED", "EXIT_USAGE", "BackendName", "BackendOption", "fail", "settings_for"]
 
 
 class BackendName(StrEnum):
@@ -31,12 +30,6 @@ BackendOption = Annotated[
         help="where the store and registry live: local (MLPIPE_HOME folder) or aws  [default: local]",
     ),
 ]
-
-
-def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
-    """Print `message` as an error on stderr; raise the returned Exit to stop with `code`."""
-    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 def settings_for(backend: BackendName | None, *, discover_group: bool = True) -> Settings:

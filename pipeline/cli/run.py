@@ -12,6 +12,7 @@ from rich.table import Table
 from pipeline.cli.app import app
 from pipeline.cli.cloud import run_on_aws
 from pipeline.cli.options import EXIT_FAILED, EXIT_USAGE, BackendName, BackendOption, fail, settings_for
+from pipeline.cli.output import console
 from pipeline.engine import EngineError, ParameterError, PipelineFailed, RichProgress, RunResult
 from pipeline.engine.params import parse_assignments
 from pipeline.local_run import InputError, run_locally
@@ -30,15 +31,15 @@ def metrics_table(metrics: dict[str, float]) -> Table:
     return table
 
 
-def _report(result: RunResult, console: Console) -> None:
+def _report(result: RunResult, out: Console) -> None:
     if not result.registered:
-        console.print(f"run {result.execution_id} finished; its definition registers no model")
+        out.print(f"run {result.execution_id} finished; its definition registers no model")
         return
     for version in result.registered:
-        console.print(f"registered version {version.version} of {version.group} ({version.status})")
-        console.print(metrics_table(version.metrics))
-        console.print(f"approve it with: mlpipe models approve {version.version}", highlight=False)
-    console.print(f"run folder: {result.run_dir}", highlight=False, soft_wrap=True)
+        out.print(f"registered version {version.version} of {version.group} ({version.status})")
+        out.print(metrics_table(version.metrics))
+        out.print(f"approve it with: mlpipe models approve {version.version}")
+    out.print(f"run folder: {result.run_dir}", soft_wrap=True)
 
 
 @app.command()
@@ -77,4 +78,4 @@ def run(
         raise fail(f"step {failed.step}: {failed.message}") from None
     except (EngineError, StoreError, RegistryError) as error:
         raise fail(f"{error}\n{NOTHING_REGISTERED}", EXIT_FAILED) from None
-    _report(result, Console())
+    _report(result, console())

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 
 from features.errors import FeatureError
 from lambda_inference.errors import ModelUnavailable
@@ -21,17 +20,11 @@ from lambda_inference.request import MAX_INSTANCES
 from lambda_inference.served_model import SERVICE_LOGGER, ScoresRecords
 from pipeline.batch_predict import BatchInputError, parse_instance, predict_csv
 from pipeline.cli.app import app
+from pipeline.cli.output import EXIT_USAGE, console, fail
 from pipeline.serve import INVOKE_PATH, PREDICT_PATH, PredictionServer
 from pipeline.settings import SettingsError
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 SAMPLE = '{"instances":[{"Age":80,"Sex":"male","Pclass":3}]}'
-
-
-def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
-    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _logs_to_stderr() -> None:
@@ -46,7 +39,7 @@ def _loader() -> ModelLoader:
     try:
         return ModelLoader.from_environment()
     except SettingsError as error:
-        raise _fail(str(error), EXIT_USAGE) from None
+        raise fail(str(error), EXIT_USAGE) from None
 
 
 @app.command()
@@ -59,19 +52,19 @@ def serve(
     try:
         server = PredictionServer((host, port), loader)
     except OSError as error:
-        raise _fail(f"cannot listen on {host}:{port} ({error}); pick another --port") from None
+        raise fail(f"cannot listen on {host}:{port} ({error}); pick another --port") from None
     url = f"http://{host}:{server.server_address[1]}"
     try:
         version = f"model version {loader.current().label}"
     except ModelUnavailable as unavailable:
         version = f"no model yet ({unavailable.message}); answering 503 until one is approved"
-    console = Console()
-    console.print(f"serving {version} at {url}{PREDICT_PATH} and {url}{INVOKE_PATH}", highlight=False)
-    console.print(f"try: curl -s -XPOST {url}{INVOKE_PATH} -d '{SAMPLE}'", highlight=False, soft_wrap=True)
+    out = console()
+    out.print(f"serving {version} at {url}{PREDICT_PATH} and {url}{INVOKE_PATH}")
+    out.print(f"try: curl -s -XPOST {url}{INVOKE_PATH} -d '{SAMPLE}'", soft_wrap=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        console.print("stopped")
+        out.print("stopped")
     finally:
         server.server_close()
 
@@ -92,16 +85,16 @@ def predict(
     """Predict a CSV file (--input/--output) or one instance (--instance NAME=VALUE ...)."""
     _logs_to_stderr()
     if (input_file is None) == (not instance) or (input_file is not None and output_file is None):
-        raise _fail("give either --input FILE.csv --output OUT.csv or --instance NAME=VALUE ...", EXIT_USAGE)
+        raise fail("give either --input FILE.csv --output OUT.csv or --instance NAME=VALUE ...", EXIT_USAGE)
     scorer = _scorer(url)
     try:
         if input_file is not None and output_file is not None:
             rows = predict_csv(scorer, input_file, output_file, id_column)
-            Console().print(f"wrote {rows} predictions to {output_file}", highlight=False)
+            console().print(f"wrote {rows} predictions to {output_file}", soft_wrap=True)
             return
         prediction = scorer.predict_records([parse_instance(instance or [])])
     except (BatchInputError, FeatureError) as error:
-        raise _fail(str(error), EXIT_USAGE) from None
+        raise fail(str(error), EXIT_USAGE) from None
     result = {"predictions": prediction.labels.tolist(), "probabilities": prediction.probabilities.tolist()}
     version = getattr(scorer, "version", None)
     typer.echo(json.dumps({**result, "model_version": None if version is None else str(version)}))
@@ -114,7 +107,7 @@ def _scorer(url: str | None) -> ScoresRecords:
     try:
         return _loader().current().predictor
     except ModelUnavailable as unavailable:
-        raise _fail(unavailable.message) from None
+        raise fail(unavailable.message) from None
 
 
 class RemoteScorer:

@@ -43,6 +43,14 @@ def run_uri(*parts: str) -> Join:
     )
 
 
+def data_object(file_name: Parameter) -> Join:
+    """s3://<bucket>/data/<file name>: exactly the object a run reads, not the whole data prefix.
+
+    S3Prefix also matches longer keys starting with it (data/train.csv.bak): keep backups elsewhere.
+    """
+    return Join(on="", values=[DATA_URI, file_name])
+
+
 def output_uri(step: ProcessingStep, output: str) -> StrVar:
     return step.properties.ProcessingOutputConfig.Outputs[output].S3Output.S3Uri
 
@@ -53,10 +61,16 @@ def preprocess(session: PipelineSession, p: Params) -> ProcessingStep:
         script="preprocess.py",
         session=session,
         instance_type=p["ProcessingInstanceType"],
-        inputs=[s3_input("data", DATA_URI, f"{PROCESSING_ROOT}/input/data")],
+        inputs=[
+            s3_input("data", data_object(p["TrainFile"]), f"{PROCESSING_ROOT}/input/data"),
+            # Always present (an input cannot be optional at run time): an empty TestFile is sent
+            # as TrainFile's name, see pipeline.parameters.with_exact_test_file.
+            s3_input("test", data_object(p["TestFile"]), f"{PROCESSING_ROOT}/input/test"),
+        ],
         outputs={split: run_uri("preprocess", split) for split in SPLITS},
         arguments={
             "input-dir": f"{PROCESSING_ROOT}/input/data",
+            "test-dir": f"{PROCESSING_ROOT}/input/test",
             "output-dir": f"{PROCESSING_ROOT}/output",
             "train-file": p["TrainFile"],
             "test-file": p["TestFile"],
@@ -74,7 +88,7 @@ def train(session: PipelineSession, p: Params, prep: ProcessingStep) -> Training
     return training_step(
         name="Train",
         session=session,
-        compute=training_compute(p["TrainingInstanceType"], p["TrainingInstanceCount"]),
+        compute=training_compute(p["TrainingInstanceType"]),
         channels={"train": output_uri(prep, "train"), "validation": output_uri(prep, "validation")},
         output_uri=run_uri("train"),
         hyperparameters={

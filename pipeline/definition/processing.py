@@ -9,7 +9,6 @@ from sagemaker.core.helper.pipeline_variable import PipelineVariable
 from sagemaker.core.processing import Processor
 from sagemaker.core.shapes import ProcessingInput, ProcessingOutput, ProcessingS3Input, ProcessingS3Output
 from sagemaker.core.workflow.functions import Join
-from sagemaker.core.workflow.parameters import ParameterString
 from sagemaker.core.workflow.pipeline_context import PipelineSession
 from sagemaker.core.workflow.properties import PropertyFile
 from sagemaker.mlops.workflow.steps import ProcessingStep
@@ -26,11 +25,12 @@ PROCESSING_VOLUME_GB = 30
 StrVar: TypeAlias = str | PipelineVariable
 
 
-def as_string(value: StrVar) -> StrVar:
-    """A value as a string expression: ContainerArguments must be strings, numbers included."""
-    if isinstance(value, str | ParameterString):
-        return value
-    return Join(on="", values=[value])
+def option_argument(flag: str, value: StrVar) -> StrVar:
+    """`--flag=value` as ONE argument: argparse takes a separate value starting with "-" (a training file
+    named `-x.csv`, a target column `-y`) for an option and stops with "expected one argument"."""
+    if isinstance(value, str):
+        return f"--{flag}={value}"
+    return Join(on="", values=[f"--{flag}=", value])
 
 
 def script_entrypoint(script: str) -> list[str]:
@@ -92,9 +92,7 @@ def processing_step(
         volume_size_in_gb=PROCESSING_VOLUME_GB,
         sagemaker_session=session,
     )
-    container_arguments: list[Any] = []
-    for flag, value in arguments.items():
-        container_arguments += [f"--{flag}", as_string(value)]
+    container_arguments: list[Any] = [option_argument(flag, value) for flag, value in arguments.items()]
     step_args = processor.run(
         inputs=[code_input(), *inputs],
         outputs=[s3_output(output, uri) for output, uri in outputs.items()],

@@ -69,7 +69,6 @@ def training_step(
     return TrainingStep(name=name, step_args=step_args)
 
 
-def training_compute(instance_type: StrVar, instance_count: object) -> Compute:
-    return Compute(
-        instance_type=instance_type, instance_count=instance_count, volume_size_in_gb=TRAINING_VOLUME_GB
-    )
+def training_compute(instance_type: StrVar) -> Compute:
+    """One instance: train.py joins no XGBoost collective (see pipeline/parameters.py)."""
+    return Compute(instance_type=instance_type, instance_count=1, volume_size_in_gb=TRAINING_VOLUME_GB)

@@ -23,7 +23,8 @@ def python3_shim(bin_dir: Path) -> Path:
     """
     bin_dir.mkdir(parents=True, exist_ok=True)
     shim = bin_dir / "python3"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    # Quoted for sh: a checkout path holding `$(...)`, quotes or spaces must stay one literal word.
+    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n')
     shim.chmod(0o755)
     return bin_dir
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from pipeline.engine.graph import PlannedStep, plan_steps
 from pipeline.engine.params import ParameterValue, resolve_parameters
 from pipeline.engine.progress import Progress, SilentProgress, StepRecord
 from pipeline.engine.steps import EXECUTORS
+
+_LOGGER = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -126,12 +129,19 @@ def _record(result: RunResult, progress: Progress, record: StepRecord) -> None:
 
 
 def _write_summary(result: RunResult) -> None:
-    """run.json in the run folder: steps, parameters and registered versions, for later inspection."""
-    result.run_dir.mkdir(parents=True, exist_ok=True)
+    """run.json in the run folder: steps, parameters and registered versions, for later inspection.
+
+    Best effort: on a full disk the run's own outcome (a step's error, or the registered version) is
+    what the user must see, not an ENOSPC from this bookkeeping file.
+    """
     summary = {
         "execution_id": result.execution_id,
         "parameters": result.parameters,
         "steps": [asdict(step) for step in result.steps],
         "registered": [version.version for version in result.registered],
     }
-    (result.run_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
+    try:
+        result.run_dir.mkdir(parents=True, exist_ok=True)
+        (result.run_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
+    except OSError as error:
+        _LOGGER.warning("run summary %s not written: %s", result.run_dir / "run.json", error)

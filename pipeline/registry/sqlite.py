@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -23,17 +24,17 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 class SqliteModelRegistry:
-    """Model versions of one group in a SQLite file; each change is one IMMEDIATE transaction."""
+    """Model versions of one group in a SQLite file; each change is one IMMEDIATE transaction.
+
+    Reads are single autocommit statements and never turn into writes: a WAL read transaction upgraded
+    to a write fails with SQLITE_BUSY_SNAPSHOT without waiting (https://www.sqlite.org/rescode.html#busy_snapshot).
+    """
 
     def __init__(self, path: Path, group: str) -> None:
         self.path = Path(path)
         self.group = group
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection() as connection:
-            # WAL lets readers (the serving loader) run while a registration writes.
-            connection.execute("PRAGMA journal_mode=WAL")
-        with self._transaction() as connection:
-            connection.execute(sql.CREATE_TABLE)
+        self._initialise()
 
     def register_version(self, registration: Registration) -> ModelVersion:
         check_status(registration.status)
@@ -76,6 +77,18 @@ class SqliteModelRegistry:
             row = connection.execute(sql.SELECT_LATEST_APPROVED, (self.group,)).fetchone()
         return _from_row(row) if row else None
 
+    def _initialise(self) -> None:
+        """Set up a new file; a file already set up is only read, so reads never wait for a writer."""
+        with self._connection() as connection:
+            # WAL lets readers (the serving loader, `models list`) run while a registration writes. It
+            # persists in the file (https://www.sqlite.org/pragma.html#pragma_journal_mode): switch once.
+            if connection.execute("PRAGMA journal_mode").fetchone() != ("wal",):
+                _switch_to_wal(connection)
+            if connection.execute(sql.TABLE_EXISTS).fetchone():
+                return
+        with self._transaction() as connection:
+            connection.execute(sql.CREATE_TABLE)
+
     def _update(self, statement: str, version: int, value: str) -> ModelVersion:
         with self._transaction() as connection:
             connection.execute(statement, (value, self.group, version))
@@ -111,6 +124,28 @@ class SqliteModelRegistry:
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
+
+
+def _switch_to_wal(connection: sqlite3.Connection) -> None:
+    """`PRAGMA journal_mode=WAL`, retried while another connection holds the write lock, up to the timeout.
+
+    The switch takes a read lock, then upgrades it to the write lock (src/btree.c, sqlite3BtreeSetVersion).
+    A connection upgrading a read lock gets SQLITE_BUSY at once, the busy timeout unused, when another one
+    holds the write lock: both waiting could deadlock (https://www.sqlite.org/c3ref/busy_handler.html).
+    Two processes opening a new registry together lost this race in 63 of 600 tries (issue 18 item 7). The
+    failed statement releases its read lock, so the retry either finds `wal` already set or wins the lock.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.001
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(2 * pause, 0.05)
 
 
 def _to_row(version: ModelVersion) -> tuple[object, ...]:

@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS model_versions (
 )
 """
 
+TABLE_EXISTS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'model_versions'"
+
 MAX_VERSION = "SELECT COALESCE(MAX(version), 0) FROM model_versions WHERE group_name = ?"
 
 INSERT = """

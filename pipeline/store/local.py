@@ -11,11 +11,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from pipeline.store.base import ArtifactNotFound, StoreError, join_uri, split_object_uri, split_uri
+from pipeline.store.base import (
+    CHUNK_BYTES,
+    ArtifactNotFound,
+    StoreError,
+    join_uri,
+    split_object_uri,
+    split_uri,
+)
+from pipeline.store.temp_files import TEMP_SUFFIX, temp_prefix
 
 LOCAL_BUCKET = "mlpipe-local"
 METADATA_SUFFIX = ".mlpipe-metadata.json"
-_TEMP_SUFFIX = ".mlpipe-tmp"
+_TEMP_SUFFIX = TEMP_SUFFIX
 _RESERVED_SUFFIXES = (METADATA_SUFFIX, _TEMP_SUFFIX)
 
 
@@ -51,6 +59,19 @@ class LocalArtifactStore:
         source = self.path_for(uri)
         with _os_errors(uri, reading=True):
             return source.read_bytes()
+
+    def size(self, uri: str) -> int:
+        """The object's size in bytes, from the file system (nothing is read)."""
+        source = self.path_for(uri)
+        with _os_errors(uri, reading=True):
+            if source.is_dir():
+                raise IsADirectoryError(source)
+            return source.stat().st_size
+
+    def iter_chunks(self, uri: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+        source = self.path_for(uri)
+        with _os_errors(uri, reading=True), source.open("rb") as reader:
+            yield from iter(lambda: reader.read(chunk_bytes), b"")
 
     def download(self, uri: str, dest: Path) -> None:
         source = self.path_for(uri)
@@ -124,7 +145,7 @@ def _atomic_writer(target: Path) -> Iterator[IO[bytes]]:
     """Write to a temp file next to `target`, then rename it over `target` (readers never see half files)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, renamed on success
-        dir=target.parent, prefix=f".{target.name}.", suffix=_TEMP_SUFFIX, delete=False
+        dir=target.parent, prefix=temp_prefix(target.name), suffix=_TEMP_SUFFIX, delete=False
     )
     try:
         with handle:

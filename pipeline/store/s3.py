@@ -7,7 +7,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pipeline.store.base import ArtifactNotFound, StoreError, join_uri, split_object_uri, split_uri
+from pipeline.store.base import (
+    CHUNK_BYTES,
+    ArtifactNotFound,
+    StoreError,
+    join_uri,
+    split_object_uri,
+    split_uri,
+)
 
 # Above this size uploads and downloads go multipart, in parallel parts (S3's part minimum is 5 MiB).
 MULTIPART_THRESHOLD = 16 * 1024 * 1024
@@ -38,6 +45,26 @@ class S3ArtifactStore:
         with _translated_errors(uri):
             body: bytes = self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
         return body
+
+    def size(self, uri: str) -> int:
+        """The object's `ContentLength` from HeadObject: its size without downloading it.
+
+        https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+        """
+        bucket, key = split_object_uri(uri)
+        with _translated_errors(uri):
+            length: int = self.client.head_object(Bucket=bucket, Key=key)["ContentLength"]
+        return length
+
+    def iter_chunks(self, uri: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+        """GetObject's body, read `chunk_bytes` at a time (botocore's `StreamingBody.iter_chunks`)."""
+        bucket, key = split_object_uri(uri)
+        with _translated_errors(uri):
+            body = self.client.get_object(Bucket=bucket, Key=key)["Body"]
+            try:
+                yield from body.iter_chunks(chunk_bytes)
+            finally:
+                body.close()
 
     def download(self, uri: str, dest: Path) -> None:
         bucket, key = split_object_uri(uri)

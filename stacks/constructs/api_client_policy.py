@@ -5,6 +5,8 @@ from __future__ import annotations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from stacks.policy import NAG, acknowledge, nag_resource
+
 
 class ApiClientPolicy(Construct):
     """Attach to the roles (or SSO permission sets) of callers; no IAM users or access keys are created."""
@@ -20,4 +22,11 @@ class ApiClientPolicy(Construct):
                     sid="InvokePredict", actions=["execute-api:Invoke"], resources=[route_arn]
                 )
             ],
+        )
+        acknowledge(
+            self.policy,
+            {
+                f"{NAG}IAM5[Resource::{nag_resource(self, route_arn)}]": "the only wildcard is the stage "
+                "segment, the documented any-stage form; this API has one stage ($default)",
+            },
         )

@@ -15,6 +15,8 @@ DATA_PREFIX = "data/"
 PIPELINE_OUTPUT_PREFIX = "runs/"
 """Where pipeline executions write step outputs (`runs/<execution id>/...`), model archives included."""
 ACCESS_LOG_EXPIRY_DAYS = 365
+# Construct id of the provider that `auto_delete_objects` adds to the stack (aws-cdk-lib aws-s3).
+AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
 
 
 class ArtifactStore(Construct):
@@ -79,6 +81,9 @@ class ArtifactStore(Construct):
             },
         )
 
+        if not retain:
+            _acknowledge_auto_delete_provider(self)
+
     @property
     def data_uri(self) -> str:
         return f"s3://{self.bucket.bucket_name}/{DATA_PREFIX}"
@@ -110,6 +115,22 @@ def _private_bucket(
         server_access_logs_prefix="artifact-bucket/" if log_bucket else None,
         lifecycle_rules=lifecycle_rules,
         removal_policy=removal,
+        # CloudFormation deletes only empty buckets, and a versioned bucket keeps every version: where
+        # the environment destroys its data, CDK's custom resource empties the bucket on stack deletion.
+        auto_delete_objects=removal == cdk.RemovalPolicy.DESTROY,
+    )
+
+
+def _acknowledge_auto_delete_provider(scope: Construct) -> None:
+    # `auto_delete_objects` adds one provider Lambda per stack, a sibling of this construct.
+    provider = cdk.Stack.of(scope).node.find_child(AUTO_DELETE_PROVIDER)
+    acknowledge(
+        provider,
+        {
+            f"{GUARD}lambda_inside_vpc_check": "CDK's own provider that empties the buckets when the stack "
+            "is deleted (environments with retain_data=False only); it calls only S3 APIs and runs only "
+            "during stack deletion",
+        },
     )
 
 

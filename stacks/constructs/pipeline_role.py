@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -57,6 +59,67 @@ class PipelineRole(Construct):
         ):
             self.role.add_to_principal_policy(statement)
         acknowledge(self.role, _wildcard_reasons(bucket, model_package_group))
+
+
+def code_bundle_statements(
+    bucket: s3.IBucket, keys: Sequence[str], *, listed_key: str
+) -> list[iam.PolicyStatement]:
+    """Read the step code bundles (CDK file assets), and list the one a processing input reads.
+
+    A ProcessingInput with S3DataType `S3Prefix` makes SageMaker use "all objects with the specified
+    key name prefix" (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingS3Input.html),
+    which it finds by listing the bucket with the input's key as the prefix: without s3:ListBucket
+    on the assets bucket, Preprocess and Evaluate cannot fetch their code. The `s3:prefix` condition
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html) limits the
+    listing to that one key. The training bundle is fetched by the container with GetObject only.
+    """
+    return [
+        iam.PolicyStatement(
+            sid="ReadCodeBundles",
+            actions=["s3:GetObject"],
+            resources=[bucket.arn_for_objects(key) for key in keys],
+        ),
+        iam.PolicyStatement(
+            sid="ListProcessingCodeBundle",
+            actions=["s3:ListBucket"],
+            resources=[bucket.bucket_arn],
+            conditions={"StringEquals": {"s3:prefix": listed_key}},
+        ),
+    ]
+
+
+def image_pull_statements(image_uri: str) -> list[iam.PolicyStatement]:
+    """Pull the step image (AWS's XGBoost framework image) from its repository in AWS's account.
+
+    The execution-role page lists the ECR pull actions for CreateProcessingJob and CreateTrainingJob
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html); the image URI is a token
+    when the region is, so the repository ARN is cut from it with Fn::Split:
+    <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>.
+    """
+    account = cdk.Fn.select(0, cdk.Fn.split(".", image_uri))
+    repository = cdk.Fn.select(0, cdk.Fn.split(":", cdk.Fn.select(1, cdk.Fn.split("/", image_uri))))
+    return [
+        iam.PolicyStatement(
+            sid="PullStepImage",
+            actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            resources=[
+                cdk.Fn.join(
+                    "",
+                    [
+                        "arn:",
+                        cdk.Aws.PARTITION,
+                        ":ecr:",
+                        cdk.Aws.REGION,
+                        ":",
+                        account,
+                        ":repository/",
+                        repository,
+                    ],
+                )
+            ],
+        ),
+        iam.PolicyStatement(sid="LogInToEcr", actions=["ecr:GetAuthorizationToken"], resources=["*"]),
+    ]
 
 
 def _arn(resource: str) -> str:
@@ -154,6 +217,7 @@ def _wildcard_reasons(bucket: s3.IBucket, group: str) -> dict[str, str]:
         "files users upload under the data prefix (file names are pipeline parameters)",
         f"{NAG}IAM5[Resource::{runs}]": "each execution writes "
         "under keys generated from its execution id below the pipeline output prefix",
-        f"{NAG}IAM5[Resource::*]": "cloudwatch:PutMetricData has no resource type; a condition limits it "
-        "to the SageMaker namespaces",
+        f"{NAG}IAM5[Resource::*]": "cloudwatch:PutMetricData and ecr:GetAuthorizationToken have no "
+        "resource type (Service Authorization Reference); a condition limits the metrics to the SageMaker "
+        "namespaces, and the token only lets the role pull what PullStepImage names",
     }

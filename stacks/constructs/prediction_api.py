@@ -20,6 +20,7 @@ from stacks.policy import GUARD, acknowledge
 ROUTE_METHOD = "POST"
 ROUTE_PATH = "/predict"
 STAGE_NAME = "$default"
+ANY_STAGE = "*"
 # HTTP API $context variables (REST-only ones such as resourcePath would fail the deploy).
 ACCESS_LOG_FIELDS = {
     "requestId": "$context.requestId",
@@ -116,5 +117,13 @@ class PredictionApi(Construct):
 
     @property
     def route_arn(self) -> str:
-        """The execute-api ARN of `POST /predict` on the stage, for client policies."""
-        return self.api.arn_for_execute_api(ROUTE_METHOD, ROUTE_PATH, STAGE_NAME)
+        """The execute-api ARN of `POST /predict`, for client policies: `<api-id>/*/POST/predict`.
+
+        The documented form is `arn:aws:execute-api:region:account-id:api-id/stage-name/HTTP-VERB/
+        resource-path`, with `*` for "any stage" (API Gateway developer guide, "Control access for
+        invoking an API" and "IAM policy examples for API execution permissions"). `*` is certain to
+        match whatever the `$default` stage is spelled as in the request's ARN; it grants no more than
+        `$default` would, since this API has that one stage. CDK's own `HttpRoute.grantInvoke` writes the
+        same form.
+        """
+        return self.api.arn_for_execute_api(ROUTE_METHOD, ROUTE_PATH, ANY_STAGE)

@@ -1,22 +1,34 @@
-"""Model Registry approval events -> the promoter function, which pins the serving alias on a version."""
+"""Model Registry approval events -> the promoter function, which pins the serving alias on a version.
+
+Events the promoter could not handle are kept, not dropped: Lambda retries a failed asynchronous
+invocation twice, then sends the event to the function's dead-letter queue; EventBridge sends an event
+it could not deliver to the same queue (https://docs.aws.amazon.com/lambda/latest/dg/
+invocation-async-error-handling.html, https://docs.aws.amazon.com/eventbridge/latest/userguide/
+eb-rule-dlq.html). The serving stack alarms on that queue (`failed_events_metric`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stacks.policy import GUARD, NAG, VPC_REASON, acknowledge, nag_resource
 
 PROMOTER_CODE = Path(__file__).resolve().parents[1] / "promoter"
 STATE_CHANGE = "SageMaker Model Package State Change"
+# Lambda's default, written out: retried 1 then 2 minutes later, time enough for ListModelPackages to
+# catch up with an approval (the handler raises until it does).
+ASYNC_RETRIES = 2
 
 
 class Promoter(Construct):
@@ -32,8 +44,10 @@ class Promoter(Construct):
         alias: lambda_.Alias,
         log_key: kms.IKey,
         log_retention: logs.RetentionDays,
+        reserved_concurrency: int | None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.failed_events = _failed_events_queue(self)
         self.log_group = logs.LogGroup(
             self,
             "Logs",
@@ -55,8 +69,8 @@ class Promoter(Construct):
             code=lambda_.Code.from_asset(str(PROMOTER_CODE), exclude=["__pycache__", "*.pyc"]),
             memory_size=256,
             timeout=cdk.Duration.seconds(120),
-            # One at a time: two approvals in quick succession must not race on the alias.
-            reserved_concurrent_executions=1,
+            # Per environment (stacks/config.py); 1 = one at a time: two approvals cannot race on the alias.
+            reserved_concurrent_executions=reserved_concurrency,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             role=role,
@@ -65,10 +79,15 @@ class Promoter(Construct):
                 "MODEL_PACKAGE_GROUP": model_package_group,
                 "SERVING_FUNCTION_NAME": serving.function_name,
                 "SERVING_ALIAS": alias.alias_name,
+                # The promoter publishes $LATEST only while it runs this image (the one this deploy set).
+                "SERVING_IMAGE_URI": _image_uri(serving),
             },
+            dead_letter_queue=self.failed_events,
+            retry_attempts=ASYNC_RETRIES,
+            max_event_age=cdk.Duration.hours(6),
         )
         self.log_group.grant_write(role)
-        _grant_promotion(role, serving)
+        _grant_promotion(role, serving, model_package_group)
         serving_versions = f"{nag_resource(self, serving.function_arn)}:*"
         acknowledge(
             role,
@@ -77,6 +96,9 @@ class Promoter(Construct):
                 "tracing adds have no resource type to scope to",
                 f"{NAG}IAM5[Resource::{serving_versions}]": "the promoter reads and publishes numbered "
                 "versions of the serving function only",
+                f"{NAG}IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:"
+                f"model-package/{model_package_group}/*]": "the promoter describes the version an event "
+                "names; versions are numbered at registration, only this group",
             },
         )
         acknowledge(self.function, {f"{GUARD}lambda_inside_vpc_check": VPC_REASON})
@@ -90,12 +112,48 @@ class Promoter(Construct):
                 detail={"ModelPackageGroupName": [model_package_group]},
             ),
             targets=[
-                targets.LambdaFunction(self.function, retry_attempts=4, max_event_age=cdk.Duration.hours(1))
+                targets.LambdaFunction(
+                    self.function,
+                    retry_attempts=4,
+                    max_event_age=cdk.Duration.hours(1),
+                    dead_letter_queue=self.failed_events,
+                )
             ],
         )
 
+    @property
+    def failed_events_metric(self) -> cloudwatch.IMetric:
+        """Events waiting in the dead-letter queue; SQS reports it while the queue holds messages."""
+        return self.failed_events.metric_approximate_number_of_messages_visible(
+            period=cdk.Duration.minutes(5), statistic="Maximum"
+        )
 
-def _grant_promotion(role: iam.Role, serving: lambda_.IFunction) -> None:
+
+def _failed_events_queue(scope: Construct) -> sqs.Queue:
+    return sqs.Queue(
+        scope,
+        "FailedEvents",
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=cdk.Duration.days(14),  # SQS's maximum: time to read why, fix and redrive
+        # SQS's default, made explicit: it marks the queue as a dead-letter queue (Control Tower CT.SQS.PR.1).
+        redrive_allow_policy=sqs.RedriveAllowPolicy(redrive_permission=sqs.RedrivePermission.ALLOW_ALL),
+    )
+
+
+def _image_uri(serving: lambda_.IFunction) -> str:
+    """The ImageUri the serving function's template sets (a token that CloudFormation resolves)."""
+    function = serving.node.default_child
+    code = function.code if isinstance(function, lambda_.CfnFunction) else None
+    image_uri = getattr(code, "image_uri", None)
+    if not isinstance(image_uri, str):
+        raise TypeError(
+            f"{serving.node.path} is not a container-image function; pass the DockerImageFunction"
+        )
+    return image_uri
+
+
+def _grant_promotion(role: iam.Role, serving: lambda_.IFunction, group: str) -> None:
     role.add_to_principal_policy(
         iam.PolicyStatement(
             sid="ListApprovedVersions",
@@ -105,9 +163,22 @@ def _grant_promotion(role: iam.Role, serving: lambda_.IFunction) -> None:
     )
     role.add_to_principal_policy(
         iam.PolicyStatement(
+            sid="DescribeEventVersion",
+            actions=["sagemaker:DescribeModelPackage"],
+            resources=[
+                cdk.Fn.sub(
+                    "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:"
+                    f"model-package/{group}/*"
+                )
+            ],
+        )
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
             sid="PinServingAlias",
             actions=[
                 "lambda:GetAlias",
+                "lambda:GetFunction",
                 "lambda:UpdateAlias",
                 "lambda:GetFunctionConfiguration",
                 "lambda:UpdateFunctionConfiguration",

@@ -37,7 +37,7 @@ class ServingFunction(Construct):
         log_key: kms.IKey,
         memory_mb: int,
         timeout_seconds: int,
-        reserved_concurrency: int,
+        reserved_concurrency: int | None,
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)

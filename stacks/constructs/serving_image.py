@@ -7,7 +7,8 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-KEEP_IMAGES = 10
+from stacks.policy import GUARD, acknowledge
+
 # What the CDK bootstrap's image-publishing role does when `cdk deploy` pushes an image asset.
 PUBLISH_ACTIONS = (
     "ecr:BatchCheckLayerAvailability",
@@ -23,7 +24,18 @@ PUBLISH_ACTIONS = (
 
 
 class ServingImageRepository(Construct):
-    """Private repository: scan on push, immutable tags, old images expired.
+    """Private repository: scan on push, immutable tags, and no lifecycle rule: no image ever expires.
+
+    Every image here can still be in use. Each published Lambda version pins the digest of the image it
+    was created from, and the promoter's versions are the rollback targets; a function whose image is
+    gone from ECR enters the Failed state and every invocation fails (Lambda developer guide, "Invoking
+    functions defined as container images"; aws-cdk issue 18629 reports exactly that after a lifecycle
+    rule). A count or age rule (`imageCountMoreThan`, `sinceImagePushed`, ECR user guide "Lifecycle
+    policy properties") cannot tell which digests a version references. Untagged images are no safer:
+    tags are immutable content hashes, so nothing is ever untagged by a re-push, and the only untagged
+    images are the platform and attestation manifests of a pushed image index, which the tagged index
+    still needs (aws-cdk issue 30258). Old images are removed by hand once no version references them
+    (docs/deploy.md, "Old serving images").
 
     It lives in a stack deployed before the serving stack because `cdk deploy` publishes a stack's
     image assets before it deploys that stack. The serving stack's synthesizer names this repository
@@ -40,14 +52,16 @@ class ServingImageRepository(Construct):
             image_scan_on_push=True,
             image_tag_mutability=ecr.TagMutability.IMMUTABLE,
             encryption=ecr.RepositoryEncryption.AES_256,
-            lifecycle_rules=[
-                ecr.LifecycleRule(
-                    description=f"keep the newest {KEEP_IMAGES} images",
-                    max_image_count=KEEP_IMAGES,
-                )
-            ],
             removal_policy=cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY,
             empty_on_delete=not retain,
+        )
+        acknowledge(
+            self.repository,
+            {
+                f"{GUARD}ecr_private_lifecycle_policy_configured_check": "any image may still back a "
+                "retained Lambda version or rollback target, and Lambda fails a function whose image is "
+                "deleted; no lifecycle rule can tell which digests are referenced (see the docstring)",
+            },
         )
         publisher = cdk.Fn.sub(
             "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/"

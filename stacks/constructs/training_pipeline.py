@@ -15,6 +15,7 @@ from constructs import Construct
 
 from pipeline import bundles
 from pipeline.definition import placeholders
+from stacks.constructs.pipeline_role import code_bundle_statements, image_pull_statements
 
 DEFINITION_DIR = Path(placeholders.__file__).resolve().parent
 DEFINITION_FILE = DEFINITION_DIR / "pipeline.json"
@@ -58,13 +59,16 @@ class TrainingPipeline(Construct):
             cdk.RemovalPolicy.RETAIN if retain_registry else cdk.RemovalPolicy.DESTROY
         )
         code = self._code_bundles(role)
+        image = self._xgboost_image()
+        for statement in image_pull_statements(image):
+            role.add_to_principal_policy(statement)
         values = {
             placeholders.ARTIFACT_BUCKET: bucket.bucket_name,
             placeholders.PIPELINE_ROLE_ARN: role.role_arn,
             placeholders.MODEL_PACKAGE_GROUP: model_package_group,
             placeholders.PROCESSING_CODE_URI: code[bundles.PROCESSING_BUNDLE].s3_object_url,
             placeholders.TRAINING_CODE_URI: code[bundles.TRAINING_BUNDLE].s3_object_url,
-            placeholders.XGBOOST_IMAGE_URI: self._xgboost_image(),
+            placeholders.XGBOOST_IMAGE_URI: image,
         }
         # Compact JSON keeps the template small; CDK turns the embedded tokens into Fn::Join.
         text = json.dumps(read_json(DEFINITION_FILE), separators=(",", ":"))
@@ -82,16 +86,17 @@ class TrainingPipeline(Construct):
     def _code_bundles(self, role: iam.IRole) -> Mapping[str, s3_assets.Asset]:
         """Deterministic .tar.gz bundles as file assets, readable by the pipeline role (object by object)."""
         out_dir = Path(cdk.Stage.of(self).outdir) / "bundles"  # type: ignore[union-attr]
-        assets = {}
-        for name, path in bundles.build_bundles(out_dir).items():
-            asset = s3_assets.Asset(self, name.split(".")[0].title() + "Code", path=str(path))
-            role.add_to_principal_policy(
-                iam.PolicyStatement(
-                    actions=["s3:GetObject"],
-                    resources=[asset.bucket.arn_for_objects(asset.s3_object_key)],
-                )
-            )
-            assets[name] = asset
+        assets = {
+            name: s3_assets.Asset(self, name.split(".")[0].title() + "Code", path=str(path))
+            for name, path in bundles.build_bundles(out_dir).items()
+        }
+        processing = assets[bundles.PROCESSING_BUNDLE]
+        for statement in code_bundle_statements(
+            processing.bucket,
+            [asset.s3_object_key for asset in assets.values()],
+            listed_key=processing.s3_object_key,
+        ):
+            role.add_to_principal_policy(statement)
         return assets
 
     def _xgboost_image(self) -> str:

@@ -1,30 +1,39 @@
 """Pin the serving function on the newest Approved model version; roll back when the live one is rejected.
 
-Level-triggered: an event only says that something changed in the group. The desired version is
-recomputed from the registry every time, so repeated, late or out-of-order events converge on the same
-state and a repeated event changes nothing. Deployed as a single file with boto3 only.
+Level-triggered: the desired version is recomputed from the registry every time, so repeated, late or
+out-of-order events converge on the same state. The event's model package is cross-checked first
+(`decide`): ListModelPackages is eventually consistent, so when it disagrees with the package the event
+names, the handler raises and Lambda's asynchronous retries run it again; what still fails lands in the
+promoter's alarmed dead-letter queue. `$LATEST` is published only when it runs the image the stack
+deployed. Deployed as a single file with boto3 only.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 import boto3
+from botocore.exceptions import WaiterError
 
 MODEL_VERSION_VARIABLE = "MODEL_VERSION"
 NO_PIN = ""  # the serving loader then serves the latest Approved version, or 503 while there is none
+APPROVED = "Approved"
+WAIT_ATTEMPTS = 90  # x 1 s: under the promoter's 120 s timeout; a timeout is retried like any error
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
 
 
 class PromotionError(RuntimeError):
     """The serving function could not be moved to the desired model version."""
+
+
+class RegistryLag(PromotionError):
+    """The registry's answers disagree with the event; a retry a minute later sees them agree."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,41 +49,105 @@ class Promotion:
         return self.function_version is not None
 
 
-def newest_approved_version(sagemaker: Any, group: str) -> int | None:
-    """The highest Approved version number in the model package group, or None."""
-    versions: list[int] = []
+@dataclass(frozen=True, kw_only=True)
+class ChangedPackage:
+    """The model package an event names: what the event says, and what DescribeModelPackage says now."""
+
+    version: int
+    event_status: str
+    event_time: datetime
+    status: str
+    modified: datetime
+
+
+def approved_versions(sagemaker: Any, group: str) -> set[int]:
+    """Every Approved version number in the model package group, as ListModelPackages reports them."""
+    versions: set[int] = set()
     for page in sagemaker.get_paginator("list_model_packages").paginate(
-        ModelPackageGroupName=group, ModelApprovalStatus="Approved"
+        ModelPackageGroupName=group, ModelApprovalStatus=APPROVED
     ):
-        versions.extend(int(summary["ModelPackageVersion"]) for summary in page["ModelPackageSummaryList"])
-    return max(versions, default=None)
+        versions.update(int(summary["ModelPackageVersion"]) for summary in page["ModelPackageSummaryList"])
+    return versions
+
+
+def changed_package(sagemaker: Any, event: dict[str, Any]) -> ChangedPackage | None:
+    """The event's package described now; None for an event without one (a manual reconcile)."""
+    detail = event.get("detail", {})
+    if "ModelPackageArn" not in detail:
+        return None
+    if "time" not in event:
+        raise PromotionError("the event names a model package but has no 'time'; invoke with {} to reconcile")
+    described = sagemaker.describe_model_package(ModelPackageName=detail["ModelPackageArn"])
+    return ChangedPackage(
+        version=int(described["ModelPackageVersion"]),
+        event_status=str(detail.get("ModelApprovalStatus", "")),
+        event_time=datetime.fromisoformat(event["time"]),
+        status=str(described.get("ModelApprovalStatus", "")),
+        modified=described.get("LastModifiedTime") or described["CreationTime"],
+    )
+
+
+def decide(package: ChangedPackage | None, approved: set[int]) -> str | None:
+    """The pin the registry asks for, None when the event was superseded; raises RegistryLag on disagreement.
+
+    The rows, in order (tests/unit/stacks/test_promoter_handler.py tests each one):
+    - no package (manual invoke): the newest Approved version, or no pin when there is none;
+    - Describe disagrees with the event and was modified after it: a later change has its own event;
+    - Describe disagrees with the event otherwise: Describe has not caught up, retry;
+    - the package is Approved but not listed, or listed but no longer Approved: the list lags, retry;
+    - otherwise the newest listed version: a newer approval promotes, an older one changes nothing,
+      rejecting the live version rolls back to the previous Approved one (or unpins), rejecting or
+      registering another version changes nothing.
+    """
+    if package is not None:
+        if package.status != package.event_status:
+            if package.modified > package.event_time:
+                return None
+            raise RegistryLag(
+                f"the event says v{package.version} is {package.event_status}, DescribeModelPackage "
+                f"still says {package.status or 'nothing'}; retrying"
+            )
+        if (package.status == APPROVED) != (package.version in approved):
+            raise RegistryLag(
+                f"v{package.version} is {package.status}, ListModelPackages (Approved) lists "
+                f"{sorted(approved)}; retrying until the list catches up"
+            )
+    return str(max(approved)) if approved else NO_PIN
 
 
 def pinned_version(lambda_client: Any, function: str, alias: str) -> str:
     """The MODEL_VERSION of the function version the alias targets ("" when unpinned)."""
     target = lambda_client.get_alias(FunctionName=function, Name=alias)["FunctionVersion"]
     config = lambda_client.get_function_configuration(FunctionName=function, Qualifier=target)
+    return _model_version(config)
+
+
+def _model_version(config: dict[str, Any]) -> str:
     return str(config.get("Environment", {}).get("Variables", {}).get(MODEL_VERSION_VARIABLE, NO_PIN))
 
 
-def wait_until_updated(
-    lambda_client: Any,
-    function: str,
-    *,
-    attempts: int = 60,
-    delay: float = 1.0,
-    sleep: Callable[[float], None] = time.sleep,
-) -> None:
-    """Block until a configuration update has finished; publishing earlier would fail."""
-    for _ in range(attempts):
-        config = lambda_client.get_function_configuration(FunctionName=function)
-        status = config.get("LastUpdateStatus", "Successful")
-        if status == "Successful":
-            return
-        if status == "Failed":
-            raise PromotionError(f"updating {function} failed: {config.get('LastUpdateStatusReason')}")
-        sleep(delay)
-    raise PromotionError(f"{function} still updating after {attempts * delay:.0f} s; the next event retries")
+def wait_for(lambda_client: Any, waiter: str, function: str, *, delay: float = 1) -> None:
+    """Run one of botocore's Lambda waiters (`function_updated_v2`, `function_active_v2`)."""
+    try:
+        lambda_client.get_waiter(waiter).wait(
+            FunctionName=function, WaiterConfig={"Delay": delay, "MaxAttempts": WAIT_ATTEMPTS}
+        )
+    except WaiterError as error:
+        config = (error.last_response or {}).get("Configuration", {})
+        why = config.get("LastUpdateStatusReason") or config.get("StateReason") or str(error)
+        raise PromotionError(f"{function} did not pass {waiter}: {why}") from None
+
+
+def deployed_code(lambda_client: Any, function: str, expected_image: str) -> dict[str, Any]:
+    """GetFunction's configuration of `$LATEST`, refused unless it runs the image the stack deployed."""
+    response = lambda_client.get_function(FunctionName=function)
+    code = response.get("Code", {})
+    if expected_image not in (code.get("ImageUri"), code.get("ResolvedImageUri")):
+        raise PromotionError(
+            f"$LATEST of {function} runs {code.get('ImageUri') or 'no image'}, not the deployed image "
+            f"{expected_image}; a deploy in progress is retried, otherwise redeploy with `npx cdk deploy`"
+        )
+    return dict(response["Configuration"])
 
 
 def pin(
@@ -83,18 +156,36 @@ def pin(
     alias: str,
     model_version: str,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    expected_image: str,
+    delay: float = 1,
 ) -> str:
-    """Set MODEL_VERSION, publish a function version and point the alias at it; returns that version."""
-    config = lambda_client.get_function_configuration(FunctionName=function)
-    variables = {**config.get("Environment", {}).get("Variables", {}), MODEL_VERSION_VARIABLE: model_version}
-    lambda_client.update_function_configuration(FunctionName=function, Environment={"Variables": variables})
-    wait_until_updated(lambda_client, function, sleep=sleep)
+    """Set MODEL_VERSION, publish exactly that `$LATEST` and point the alias at it; returns the version."""
+    wait_for(lambda_client, "function_updated_v2", function, delay=delay)  # e.g. a deploy still updating
+    before = deployed_code(lambda_client, function, expected_image)
+    variables = {**before.get("Environment", {}).get("Variables", {}), MODEL_VERSION_VARIABLE: model_version}
+    lambda_client.update_function_configuration(
+        FunctionName=function, Environment={"Variables": variables}, **_revision(before)
+    )
+    wait_for(lambda_client, "function_updated_v2", function, delay=delay)
+    wait_for(lambda_client, "function_active_v2", function, delay=delay)
+    after = deployed_code(lambda_client, function, expected_image)
+    if _model_version(after) != model_version:
+        raise PromotionError(f"{function} changed while pinning v{model_version}; retrying")
+    # CodeSha256 and RevisionId make the publish fail if $LATEST changed since it was checked.
     published = lambda_client.publish_version(
-        FunctionName=function, Description=f"model version {model_version or 'latest approved'}"
+        FunctionName=function,
+        CodeSha256=after["CodeSha256"],
+        Description=f"model version {model_version or 'latest approved'}",
+        **_revision(after),
     )
     lambda_client.update_alias(FunctionName=function, Name=alias, FunctionVersion=published["Version"])
     return str(published["Version"])
+
+
+def _revision(configuration: dict[str, Any]) -> dict[str, str]:
+    """RevisionId as a precondition; the service model makes it optional (moto omits it), Lambda sends it."""
+    revision = configuration.get("RevisionId")
+    return {"RevisionId": revision} if revision else {}
 
 
 def promote(
@@ -104,15 +195,17 @@ def promote(
     group: str,
     function: str,
     alias: str,
-    sleep: Callable[[float], None] = time.sleep,
+    expected_image: str,
+    event: dict[str, Any] | None = None,
+    delay: float = 1,
 ) -> Promotion:
-    """Move the alias to the newest Approved version if it is not there yet."""
-    newest = newest_approved_version(sagemaker, group)
-    desired = NO_PIN if newest is None else str(newest)
+    """Move the alias to the version the registry asks for, after cross-checking the event against it."""
+    package = changed_package(sagemaker, event or {})  # described before listing: the list is what lags
+    desired = decide(package, approved_versions(sagemaker, group))
     previous = pinned_version(lambda_client, function, alias)
-    if previous == desired:
-        return Promotion(previous=previous, current=desired)
-    published = pin(lambda_client, function, alias, desired, sleep=sleep)
+    if desired is None or desired == previous:
+        return Promotion(previous=previous, current=previous)
+    published = pin(lambda_client, function, alias, desired, expected_image=expected_image, delay=delay)
     return Promotion(previous=previous, current=desired, function_version=published)
 
 
@@ -134,6 +227,8 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         group=group,
         function=os.environ["SERVING_FUNCTION_NAME"],
         alias=os.environ["SERVING_ALIAS"],
+        expected_image=os.environ["SERVING_IMAGE_URI"],
+        event=event,
     )
     logger.info(
         "model version pin %r -> %r (function version %s)",

@@ -22,6 +22,7 @@ STALE = "the committed definition is stale: run `make definition` and commit the
 # As docs/architecture.md "Script arguments" lists them.
 PREPROCESS_FLAGS = [
     "--input-dir",
+    "--test-dir",
     "--output-dir",
     "--train-file",
     "--test-file",
@@ -161,10 +162,53 @@ def test_processing_steps_follow_the_container_contract(
         "tar -xzf /opt/ml/processing/input/code/* -C /opt/ml/processing/code" in app["ContainerEntrypoint"][2]
     )
     assert f'python3 /opt/ml/processing/code/{script} "$@"' in app["ContainerEntrypoint"][2]
-    assert app["ContainerArguments"][::2] == flags
+    assert [_flag(argument) for argument in app["ContainerArguments"]] == flags
     inputs = {i["InputName"]: i["S3Input"] for i in steps[step]["Arguments"]["ProcessingInputs"]}
     assert inputs["code"]["S3Uri"] == placeholders.PROCESSING_CODE_URI
     assert inputs["code"]["LocalPath"] == "/opt/ml/processing/input/code"
+
+
+def test_preprocess_downloads_exactly_the_train_and_test_objects(steps: dict[str, dict[str, Any]]) -> None:
+    """Defect 3 of issue 10: the `data` input was the whole data/ prefix, so every run downloaded every file.
+
+    With S3DataType S3Prefix, SageMaker uses "all objects with the specified key name prefix"
+    (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingS3Input.html): the
+    prefix must be the file's own key.
+    """
+    inputs = {i["InputName"]: i["S3Input"] for i in steps["Preprocess"]["Arguments"]["ProcessingInputs"]}
+    data_prefix = f"s3://{placeholders.ARTIFACT_BUCKET}/data/"
+    for name, parameter, local_path in (
+        ("data", "TrainFile", "/opt/ml/processing/input/data"),
+        ("test", "TestFile", "/opt/ml/processing/input/test"),
+    ):
+        assert inputs[name]["S3Uri"] == {
+            "Std:Join": {"On": "", "Values": [data_prefix, {"Get": f"Parameters.{parameter}"}]}
+        }
+        assert inputs[name]["LocalPath"] == local_path
+    arguments = steps["Preprocess"]["Arguments"]["AppSpecification"]["ContainerArguments"]
+    assert "--test-dir=/opt/ml/processing/input/test" in arguments
+
+
+def _flag(argument: str | dict[str, Any]) -> str:
+    """`--flag` of a `--flag=value` argument, literal or a Std:Join whose first part is `--flag=`."""
+    text = argument if isinstance(argument, str) else argument["Std:Join"]["Values"][0]
+    return text.partition("=")[0]
+
+
+def test_values_are_attached_to_their_flags(steps: dict[str, dict[str, Any]]) -> None:
+    """Issue 18 item 10: `--train-file -x.csv` stops argparse ("expected one argument"); `--train-file=-x.csv`
+    is one argument whatever the value starts with."""
+    arguments = steps["Preprocess"]["Arguments"]["AppSpecification"]["ContainerArguments"]
+    train_file = {"Std:Join": {"On": "", "Values": ["--train-file=", {"Get": "Parameters.TrainFile"}]}}
+    assert train_file in arguments
+
+
+def test_training_runs_on_exactly_one_instance(
+    definition: dict[str, Any], steps: dict[str, dict[str, Any]]
+) -> None:
+    """Defect 11 of issue 10: train.py joins no collective, so a second host would repeat the same work."""
+    assert steps["Train"]["Arguments"]["ResourceConfig"]["InstanceCount"] == 1
+    assert "TrainingInstanceCount" not in {p["Name"] for p in definition["Parameters"]}
 
 
 def test_training_runs_train_py_from_the_bundle_in_script_mode(steps: dict[str, dict[str, Any]]) -> None:

@@ -63,6 +63,7 @@ class World:
         """(status, model_version) of each request."""
         answers = []
         for _ in range(requests):
+            loader.refresh()  # every request meets the faults: serving itself refreshes in the background
             response = handle_event(EVENT, loader, "fault-request")
             answers.append((response["statusCode"], json.loads(response["body"]).get("model_version")))
         FIGURES["requests"] += requests
@@ -99,7 +100,7 @@ def world(model_archives: tuple[bytes, ...], monkeypatch: pytest.MonkeyPatch) ->
 
 
 def loader_for(world: World) -> ModelLoader:
-    return ModelLoader(world.registry, world.store, refresh_seconds=0)
+    return ModelLoader(world.registry, world.store, background=False)
 
 
 @pytest.mark.parametrize("kind", sorted(FAULT_KINDS))

@@ -23,6 +23,7 @@ REQUESTS = 10
 def serve(loader: ModelLoader, requests: int = REQUESTS) -> list[tuple[int, str | None]]:
     answers = []
     for _ in range(requests):
+        loader.refresh()  # every request meets the fault: serving itself refreshes in the background
         response = handle_event(EVENT, loader, "local-fault")
         answers.append((response["statusCode"], json.loads(response["body"]).get("model_version")))
     return answers
@@ -53,7 +54,7 @@ def test_locked_registry_keeps_the_last_good_model_then_moves_on(
     backend: LocalBackend, model_archives
 ) -> None:
     backend.register(model_archives[0])
-    loader = ModelLoader(backend.registry, backend.store, refresh_seconds=0)
+    loader = ModelLoader(backend.registry, backend.store, background=False)
     assert serve(loader, 1) == [(200, "1")]
     backend.register(model_archives[1])
 
@@ -67,7 +68,7 @@ def test_locked_registry_keeps_the_last_good_model_then_moves_on(
 
 def test_missing_artifact_file_is_never_half_served(backend: LocalBackend, model_archives) -> None:
     backend.register(model_archives[0])
-    loader = ModelLoader(backend.registry, backend.store, refresh_seconds=0)
+    loader = ModelLoader(backend.registry, backend.store, background=False)
     serve(loader, 1)
     second = backend.register(model_archives[1])
     artifact = LocalArtifactStore(backend.home).path_for(second.artifact_uri)
@@ -85,7 +86,7 @@ def test_missing_artifact_file_is_never_half_served(backend: LocalBackend, model
 def test_missing_artifact_at_cold_start_is_a_503_saying_so(backend: LocalBackend, model_archives) -> None:
     only = backend.register(model_archives[0])
     LocalArtifactStore(backend.home).path_for(only.artifact_uri).unlink()
-    loader = ModelLoader(backend.registry, backend.store, refresh_seconds=0)
+    loader = ModelLoader(backend.registry, backend.store, background=False)
 
     response = handle_event(EVENT, loader, "local-fault")
 

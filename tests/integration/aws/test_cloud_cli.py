@@ -41,7 +41,7 @@ def run(params: list[str]) -> tuple[int, str]:
 def test_run_starts_the_deployed_pipeline_with_the_typed_parameters(aws: None) -> None:
     sagemaker = create_pipeline()
 
-    code, output = run(["MaxDepth=6", "Eta=0.1", "TrainingInstanceCount=2"])
+    code, output = run(["MaxDepth=6", "Eta=0.1", "Seed=2"])
 
     [execution] = sagemaker.list_pipeline_executions(PipelineName=PIPELINE)["PipelineExecutionSummaries"]
     sent = sagemaker.list_pipeline_parameters_for_execution(
@@ -52,7 +52,9 @@ def test_run_starts_the_deployed_pipeline_with_the_typed_parameters(aws: None) -
     assert sent["PipelineParameters"] == [
         {"Name": "MaxDepth", "Value": "6"},
         {"Name": "Eta", "Value": "0.1"},
-        {"Name": "TrainingInstanceCount", "Value": "2"},
+        {"Name": "Seed", "Value": "2"},
+        # No test file: TrainFile's name, so Preprocess's test input is one object, not data/.
+        {"Name": "TestFile", "Value": "train.csv"},
     ]
 
 
@@ -81,9 +83,9 @@ def test_bad_parameter_fails_before_any_aws_call(
 def test_parameter_missing_from_the_deployed_pipeline_starts_nothing(
     aws: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sagemaker = create_pipeline(without="TrainingInstanceCount")
+    sagemaker = create_pipeline(without="Seed")
 
-    code, _ = run(["TrainingInstanceCount=2"])
+    code, _ = run(["Seed=2"])
 
     assert code == 2
     assert "redeploy" in capsys.readouterr().err

@@ -97,3 +97,37 @@ def test_missing_bucket_is_a_store_error_not_a_missing_object(s3_store: S3Artifa
 def test_upload_of_missing_file(store: ArtifactStore, tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="does not exist"):
         store.put_file(tmp_path / "absent.csv", f"{ROOT}/absent.csv")
+
+
+def test_size_and_chunked_read_without_reading_whole(store: ArtifactStore) -> None:
+    data = bytes(range(256)) * 40  # 10,240 bytes
+    store.put_bytes(data, f"{ROOT}/models/1/model.tar.gz")
+
+    assert store.size(f"{ROOT}/models/1/model.tar.gz") == len(data)
+    chunks = list(store.iter_chunks(f"{ROOT}/models/1/model.tar.gz", chunk_bytes=4096))
+    assert b"".join(chunks) == data
+    assert max(len(chunk) for chunk in chunks) <= 4096 and len(chunks) >= 3
+
+
+def test_size_and_chunked_read_of_a_missing_object(store: ArtifactStore) -> None:
+    missing = f"{ROOT}/nothing/model.tar.gz"
+    store.put_bytes(b"x", f"{ROOT}/folder/inside.bin")
+
+    for uri in (missing, f"{ROOT}/folder"):
+        with pytest.raises(ArtifactNotFound, match=uri):
+            store.size(uri)
+        with pytest.raises(ArtifactNotFound, match=uri):
+            list(store.iter_chunks(uri))
+
+
+def test_s3_size_is_head_object_content_length(s3_store: S3ArtifactStore) -> None:
+    """HeadObject returns the object's ContentLength without its body.
+
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html (response: Content-Length)
+    """
+    s3_store.put_bytes(b"\x01" * 12345, f"{ROOT}/big.bin")
+    calls: list[str] = []
+    s3_store.client.meta.events.register("before-call.s3.*", lambda model, **_: calls.append(model.name))
+
+    assert s3_store.size(f"{ROOT}/big.bin") == 12345
+    assert calls == ["HeadObject"]

@@ -70,18 +70,34 @@ def test_every_bucket_denies_requests_without_tls(templates: dict[str, Any]) -> 
         )
 
 
-def test_image_repository_scans_is_immutable_and_expires_old_images(templates: dict[str, Any]) -> None:
+def test_image_repository_scans_and_is_immutable(templates: dict[str, Any]) -> None:
     assertions.Template.from_json(templates["data"]).has_resource_properties(
         "AWS::ECR::Repository",
         {
             "RepositoryName": "mlpipe-dev-serving",
             "ImageScanningConfiguration": {"ScanOnPush": True},
             "ImageTagMutability": "IMMUTABLE",
-            "LifecyclePolicy": {
-                "LifecyclePolicyText": assertions.Match.string_like_regexp("imageCountMoreThan")
-            },
         },
     )
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_no_image_ever_expires_while_a_function_version_may_use_it(
+    templates: dict[str, Any], prod_templates: dict[str, Any], environment: str
+) -> None:
+    """Issue 10, defect 9: no ECR lifecycle rule, in any environment.
+
+    Lambda: "If the corresponding container image no longer exists on Amazon ECR ..., the function
+    enters the Failed state, and Lambda returns a failure for any function invocations"
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-images.html). Every published version and
+    rollback target pins an image digest; a count or age rule
+    (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html) cannot
+    see which, and untagged images here are manifests of a tagged index (aws/aws-cdk issue 30258).
+    """
+    data = (templates if environment == "dev" else prod_templates)["data"]
+    repository = next(iter(resources_of(data, "AWS::ECR::Repository").values()))
+
+    assert "LifecyclePolicy" not in repository
 
 
 def test_only_the_cdk_publishing_role_pushes_and_only_this_accounts_functions_pull(
@@ -94,3 +110,44 @@ def test_only_the_cdk_publishing_role_pushes_and_only_this_accounts_functions_pu
     assert pull["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert sorted(pull["Action"]) == ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
     assert ":${AWS::AccountId}:function:*" in pull["Condition"]["StringLike"]["aws:sourceArn"]["Fn::Sub"]
+
+
+def _resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == resource_type}
+
+
+def test_dev_destroy_empties_and_deletes_every_bucket_and_the_image_repository(
+    templates: dict[str, Any],
+) -> None:
+    """Issue 10, defect 8: `cdk destroy` of dev leaves nothing behind.
+
+    CloudFormation deletes only empty buckets ("All objects (including all object versions and delete
+    markers) in the bucket must be deleted before the bucket itself can be deleted",
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html); CDK's
+    `autoDeleteObjects` custom resource empties them on stack deletion
+    (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_s3.Bucket.html). ECR's
+    `EmptyOnDelete` does the same for the repository
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repository.html).
+    """
+    data = templates["data"]
+    buckets = _resources(data, "AWS::S3::Bucket")
+    emptied = {
+        r["Properties"]["BucketName"]["Ref"] for r in _resources(data, "Custom::S3AutoDeleteObjects").values()
+    }
+
+    assert emptied == set(buckets) and len(buckets) == 2
+    assert all(bucket["DeletionPolicy"] == "Delete" for bucket in buckets.values())
+    (repository,) = _resources(data, "AWS::ECR::Repository").values()
+    assert repository["DeletionPolicy"] == "Delete"
+    assert repository["Properties"]["EmptyOnDelete"] is True
+
+
+def test_prod_retains_buckets_key_and_images_and_empties_nothing(prod_templates: dict[str, Any]) -> None:
+    """What README.md says a prod environment retains: both buckets, the bucket key, the image repository."""
+    data = prod_templates["data"]
+    retained = {r["Type"] for r in data["Resources"].values() if r.get("DeletionPolicy") == "Retain"}
+
+    assert {"AWS::S3::Bucket", "AWS::KMS::Key", "AWS::ECR::Repository"} <= retained
+    assert not _resources(data, "Custom::S3AutoDeleteObjects")
+    (repository,) = _resources(data, "AWS::ECR::Repository").values()
+    assert not repository["Properties"].get("EmptyOnDelete")

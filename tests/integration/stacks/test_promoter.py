@@ -1,9 +1,15 @@
-"""The promoter against moto's SageMaker Model Registry and Lambda: approve, reject, repeat."""
+"""The promoter against moto's SageMaker Model Registry and Lambda: approve, reject, repeat.
+
+moto keeps ListModelPackages consistent with DescribeModelPackage and ignores PublishVersion's CodeSha256
+and RevisionId, so the disagreements and races are tested on botocore's Stubber in
+tests/unit/stacks/test_promoter_handler.py; here the calls run end to end against moto's state.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +19,14 @@ from moto import mock_aws
 
 from stacks.promoter import handler
 from stacks.promoter.handler import MODEL_VERSION_VARIABLE, promote
+from tests.integration.stacks.cfn import actions_of, only, resources_of
 
 REGION = "us-east-1"
 GROUP = "mlpipe-titanic-test"
 FUNCTION = "mlpipe-serving"
 ALIAS = "live"
+IMAGE = f"123456789012.dkr.ecr.{REGION}.amazonaws.com/mlpipe:abc"
 EVENT_FILE = Path(__file__).resolve().parents[2] / "events" / "sagemaker_model_package_state_change.json"
-
-
-def _no_sleep(_: float) -> None:
-    return None
 
 
 @pytest.fixture
@@ -42,7 +46,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
             FunctionName=FUNCTION,
             Role=role,
             PackageType="Image",
-            Code={"ImageUri": f"123456789012.dkr.ecr.{REGION}.amazonaws.com/mlpipe:abc"},
+            Code={"ImageUri": IMAGE},
             Environment={"Variables": {"MODEL_PACKAGE_GROUP": GROUP, MODEL_VERSION_VARIABLE: ""}},
         )
         first = lambda_client.publish_version(FunctionName=FUNCTION)["Version"]
@@ -77,8 +81,11 @@ def _live(lambda_client: Any) -> str:
     return handler.pinned_version(lambda_client, FUNCTION, ALIAS)
 
 
-def _promote(sagemaker: Any, lambda_client: Any) -> handler.Promotion:
-    return promote(sagemaker, lambda_client, group=GROUP, function=FUNCTION, alias=ALIAS, sleep=_no_sleep)
+def _promote(sagemaker: Any, lambda_client: Any, expected_image: str = IMAGE) -> handler.Promotion:
+    return promote(
+        sagemaker, lambda_client, group=GROUP, function=FUNCTION, alias=ALIAS, expected_image=expected_image,
+        delay=0,
+    )  # fmt: skip
 
 
 def test_nothing_approved_keeps_the_function_unpinned(aws: tuple[Any, Any]) -> None:
@@ -141,6 +148,7 @@ def test_same_event_twice_changes_once(aws: tuple[Any, Any], monkeypatch: pytest
     monkeypatch.setenv("MODEL_PACKAGE_GROUP", GROUP)
     monkeypatch.setenv("SERVING_FUNCTION_NAME", FUNCTION)
     monkeypatch.setenv("SERVING_ALIAS", ALIAS)
+    monkeypatch.setenv("SERVING_IMAGE_URI", IMAGE)
     monkeypatch.setattr(handler, "_clients", lambda: (sagemaker, lambda_client))
     event = json.loads(EVENT_FILE.read_text())
     assert event["detail"]["ModelPackageGroupName"] == GROUP
@@ -160,3 +168,126 @@ def test_events_of_another_group_are_ignored(monkeypatch: pytest.MonkeyPatch) ->
     result = handler.lambda_handler({"detail": {"ModelPackageGroupName": "someone-else"}}, None)
 
     assert result == {"changed": False, "ignored": True}
+
+
+def test_a_latest_running_another_image_is_not_published(aws: tuple[Any, Any]) -> None:
+    sagemaker, lambda_client = aws
+    _register(sagemaker, "Approved")
+
+    with pytest.raises(handler.PromotionError, match="not the deployed image"):
+        _promote(sagemaker, lambda_client, expected_image=IMAGE.replace(":abc", ":other"))
+
+    assert _live(lambda_client) == ""
+    versions = lambda_client.list_versions_by_function(FunctionName=FUNCTION)["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1"]
+
+
+def test_the_sample_event_for_a_rejected_live_version_rolls_back(
+    aws: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given v1 and v2 approved, v2 live, then v2 rejected
+    sagemaker, lambda_client = aws
+    _register(sagemaker, "Approved")
+    v2 = _register(sagemaker, "Approved")
+    _promote(sagemaker, lambda_client)
+    _set_status(sagemaker, v2, "Rejected")
+    event = json.loads(EVENT_FILE.read_text())
+    event["detail"].update(ModelPackageArn=v2, ModelPackageVersion=2, ModelApprovalStatus="Rejected")
+    event["time"] = datetime.now(UTC).isoformat()
+
+    # when the handler gets that event
+    result = promote(
+        sagemaker, lambda_client, group=GROUP, function=FUNCTION, alias=ALIAS, expected_image=IMAGE,
+        event=event, delay=0,
+    )  # fmt: skip
+
+    # then DescribeModelPackage and the list agree with the event, and v1 serves again
+    assert (result.previous, result.current) == ("2", "1")
+    assert _live(lambda_client) == "1"
+
+
+# The synthesized serving template (session fixture `templates`, one synth per session).
+
+
+def _promoter_function(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    functions = resources_of(template, "AWS::Lambda::Function").items()
+    return next((i, p) for i, p in functions if p.get("Handler") == "handler.lambda_handler")
+
+
+def _queue(template: dict[str, Any]) -> str:
+    (queue,) = resources_of(template, "AWS::SQS::Queue")
+    return queue
+
+
+@pytest.mark.slow
+def test_failed_events_queue_is_encrypted_and_tls_only(templates: dict[str, Any]) -> None:
+    """SSE-SQS, and a queue policy denying plain HTTP (AwsSolutions-SQS2/SQS4, Control Tower CT.SQS.PR.2)."""
+    template = templates["serving"]
+    properties = only(template, "AWS::SQS::Queue")
+    assert properties["SqsManagedSseEnabled"] is True
+    assert properties["MessageRetentionPeriod"] == 14 * 24 * 3600
+    statements = only(template, "AWS::SQS::QueuePolicy")["PolicyDocument"]["Statement"]
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in statements
+    )
+
+
+@pytest.mark.slow
+def test_failed_invocations_and_undelivered_events_land_in_the_queue(templates: dict[str, Any]) -> None:
+    """Lambda's async retries end in the function's dead-letter queue; EventBridge's in the target's."""
+    template = templates["serving"]
+    queue_arn = {"Fn::GetAtt": [_queue(template), "Arn"]}
+    function_id, function = _promoter_function(template)
+    assert function["DeadLetterConfig"] == {"TargetArn": queue_arn}
+    invoke_config = only(template, "AWS::Lambda::EventInvokeConfig")
+    assert invoke_config["FunctionName"] == {"Ref": function_id}
+    assert invoke_config["MaximumRetryAttempts"] == 2
+    (target,) = only(template, "AWS::Events::Rule")["Targets"]
+    assert target["DeadLetterConfig"] == {"Arn": queue_arn}
+    statements = only(template, "AWS::SQS::QueuePolicy")["PolicyDocument"]["Statement"]
+    (from_rule,) = [s for s in statements if s.get("Principal") == {"Service": "events.amazonaws.com"}]
+    assert actions_of(from_rule) == ["sqs:SendMessage"]
+    rule_id = next(iter(resources_of(template, "AWS::Events::Rule")))
+    assert from_rule["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}}}
+
+
+@pytest.mark.slow
+def test_waiting_failed_events_raise_an_alarm_on_the_alarm_topic(templates: dict[str, Any]) -> None:
+    template = templates["serving"]
+    alarms = resources_of(template, "AWS::CloudWatch::Alarm").values()
+    (alarm,) = [a for a in alarms if a.get("Namespace") == "AWS/SQS"]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [_queue(template), "QueueName"]}}
+    ]
+    assert (alarm["Statistic"], alarm["Threshold"]) == ("Maximum", 1)
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    (topic,) = resources_of(template, "AWS::SNS::Topic")
+    assert alarm["AlarmActions"] == [{"Ref": topic}]
+
+
+@pytest.mark.slow
+def test_promoter_is_told_the_image_the_stack_deploys(templates: dict[str, Any]) -> None:
+    template = templates["serving"]
+    _, promoter = _promoter_function(template)
+    serving = next(
+        p for p in resources_of(template, "AWS::Lambda::Function").values() if "ImageUri" in p["Code"]
+    )
+    assert promoter["Environment"]["Variables"]["SERVING_IMAGE_URI"] == serving["Code"]["ImageUri"]
+
+
+@pytest.mark.slow
+def test_promoter_may_describe_this_groups_versions_and_read_the_function_code(
+    templates: dict[str, Any],
+) -> None:
+    statements = [
+        statement
+        for policy in resources_of(templates["serving"], "AWS::IAM::Policy").values()
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    (describe,) = [s for s in statements if s.get("Sid") == "DescribeEventVersion"]
+    assert actions_of(describe) == ["sagemaker:DescribeModelPackage"]
+    assert describe["Resource"]["Fn::Sub"].endswith(":model-package/mlpipe-titanic-dev/*")
+    (pin,) = [s for s in statements if s.get("Sid") == "PinServingAlias"]
+    assert {"lambda:GetFunction", "lambda:PublishVersion"} <= set(actions_of(pin))

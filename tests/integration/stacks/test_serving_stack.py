@@ -27,7 +27,6 @@ def test_serving_function_settings(templates: dict[str, Any]) -> None:
     props = _serving(templates)
     assert props["MemorySize"] == DEV.lambda_memory_mb
     assert props["Timeout"] == DEV.lambda_timeout_seconds < 29
-    assert props["ReservedConcurrentExecutions"] == DEV.reserved_concurrency
     assert props["TracingConfig"] == {"Mode": "Active"}
     assert props["Architectures"] == ["x86_64"]
     assert props["Environment"]["Variables"] == {
@@ -77,11 +76,41 @@ def test_stage_throttles_and_writes_access_logs(templates: dict[str, Any]) -> No
     assert "Fn::GetAtt" in stage["AccessLogSettings"]["DestinationArn"]
 
 
-def test_client_policy_grants_only_invoke_on_the_route(templates: dict[str, Any]) -> None:
+def test_client_policy_grants_only_invoke_on_the_route_in_the_documented_arn_form(
+    templates: dict[str, Any],
+) -> None:
+    """Issue 10, defect 10: `arn:<partition>:execute-api:<region>:<account>:<api-id>/*/POST/predict`.
+
+    API Gateway documents `arn:aws:execute-api:region:account-id:api-id/stage-name/HTTP-VERB/
+    resource-path-specifier` with `*` for any stage
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html,
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-iam-policy-examples-for-api-execution.html);
+    CDK's HttpRoute.grantInvoke writes the same. `*` matches the `$default` stage however it is spelled;
+    the API has only that stage.
+    """
     policy = only(templates["serving"], "AWS::IAM::ManagedPolicy")
     (statement,) = policy["PolicyDocument"]["Statement"]
+    api_id = next(iter(resources_of(templates["serving"], "AWS::ApiGatewayV2::Api")))
+    (stage,) = resources_of(templates["serving"], "AWS::ApiGatewayV2::Stage").values()
+
     assert actions_of(statement) == ["execute-api:Invoke"]
-    assert json.dumps(statement["Resource"]).endswith('"/$default/POST/predict"]]}')
+    assert statement["Resource"] == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":execute-api:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":",
+                {"Ref": api_id},
+                "/*/POST/predict",
+            ],
+        ]
+    }
+    assert stage["StageName"] == "$default"
 
 
 def test_rule_sends_this_groups_state_changes_to_the_promoter(templates: dict[str, Any]) -> None:
@@ -100,15 +129,15 @@ def test_rule_sends_this_groups_state_changes_to_the_promoter(templates: dict[st
     assert target["Arn"] == {"Fn::GetAtt": [promoter, "Arn"]}
 
 
-def test_promoter_runs_one_at_a_time_and_can_only_touch_the_serving_function(
+def test_promoter_can_only_touch_the_serving_function(
     templates: dict[str, Any],
 ) -> None:
     promoter = next(props for props in _functions(templates).values() if props.get("Handler"))
-    assert promoter["ReservedConcurrentExecutions"] == 1
     assert set(promoter["Environment"]["Variables"]) == {
         "MODEL_PACKAGE_GROUP",
         "SERVING_FUNCTION_NAME",
         "SERVING_ALIAS",
+        "SERVING_IMAGE_URI",
     }
     lambda_statements = [
         statement

@@ -185,3 +185,14 @@ def test_any_corrupted_byte_gives_archive_error_or_the_same_files(position: int,
 def test_random_bytes_give_archive_error(data: bytes) -> None:
     with pytest.raises(ArchiveError):
         read_model_archive(data)
+
+
+def test_spec_nested_deeper_than_the_parser_is_an_archive_error_not_a_recursion_error() -> None:
+    # A RecursionError escaped the reader: the loader did not refuse the version and refetched it.
+    nested = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+    members = [
+        regular(name, nested if name == "feature_spec.json" else data) for name, data in CONTENT.items()
+    ]
+
+    with pytest.raises(ArchiveError, match="nests JSON deeper"):
+        read_model_archive(crafted(members))

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from features import FeatureError, FeatureSpec, fit_feature_spec, parse_columns, parse_derived_features
+from features import (
+    FeatureError,
+    FeatureSpec,
+    fit_feature_spec,
+    parse_columns,
+    parse_derived_features,
+    spec_checks,
+)
+from features.spec_checks import MAX_CATEGORIES
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "titanic_tiny.csv"
 DERIVED = "Title=title(Name);FamilySize=sum(SibSp,Parch);HasCabin=present(Cabin)"
@@ -233,3 +241,89 @@ def test_numpy_columns_of_any_dtype() -> None:
         spec.transform_columns({"x": np.array([True, False])}, 2)
     with pytest.raises(FeatureError, match="one-dimensional"):
         spec.transform_columns({"x": np.zeros((2, 2))}, 2)
+
+
+SPEC_DOCUMENT: dict[str, Any] = {
+    "format": "mlpipe.feature-spec/1",
+    "target": "Survived",
+    "numeric": ["Age"],
+    "categorical": {"Sex": ["female", "male"]},
+    "derived": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"numeric": [[1]]}, "'numeric' must hold strings only, found list"),
+        ({"numeric": "Age"}, "'numeric' must be a list of strings, got str"),
+        ({"target": None}, "'target' must be a string, got null"),
+        ({"categorical": {"Sex": "male"}}, "'categorical.Sex' must be a list of strings"),
+        ({"categorical": {"Sex": [1, 2]}}, "'categorical.Sex' must hold strings only, found int"),
+        ({"categorical": [["Sex"]]}, "'categorical' must be an object"),
+        ({"derived": [["Title", "title"]]}, "'derived[0]' must be an object"),
+        ({"derived": [{"name": "T", "function": "title", "sources": "Name"}]}, "'derived[0].sources'"),
+    ],
+)
+def test_spec_of_the_wrong_shape_is_refused_at_load(change: dict[str, Any], reason: str) -> None:
+    # `numeric: [[1]]` used to load, then every request answered 500.
+    with pytest.raises(ValueError, match="malformed") as raised:
+        FeatureSpec.from_dict({**SPEC_DOCUMENT, **change})
+
+    assert reason in str(raised.value)
+
+
+def test_spec_over_the_category_limit_is_refused_with_the_reason() -> None:
+    vocabulary = [f"c{i}" for i in range(MAX_CATEGORIES + 1)]
+
+    with pytest.raises(FeatureError, match=f"{MAX_CATEGORIES + 1} categories, over the limit"):
+        FeatureSpec.from_dict({**SPEC_DOCUMENT, "categorical": {"Sex": vocabulary}})
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"numeric": ["Age", "Age"]}, "'Age': is used for more than one feature"),
+        ({"categorical": {"Sex": ["male", "male"]}}, "lists a category twice"),
+        (
+            {"derived": [{"name": "Title", "function": "title", "sources": ["Name"]}]},
+            "'Title': is a categorical derived feature without a vocabulary",
+        ),
+        ({"feature_names": ["Sex", "Age"]}, "another order"),
+    ],
+)
+def test_spec_whose_parts_disagree_is_refused_at_load(change: dict[str, Any], reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        FeatureSpec.from_dict({**SPEC_DOCUMENT, **change})
+
+
+def test_fit_refuses_a_column_over_the_category_limit(
+    columns: dict[str, list[object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spec_checks, "MAX_CATEGORIES", 1)
+
+    with pytest.raises(FeatureError, match="'Sex': has 2 categories, over the limit of 1"):
+        fit(columns)
+
+
+def _best_time(spec: FeatureSpec, record: dict[str, object], repeats: int = 30) -> float:
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        spec.transform_records([record])
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def test_a_large_vocabulary_costs_a_request_no_more_than_a_small_one() -> None:
+    # The lookup was rebuilt on every call: 330k categories made each request 49x slower.
+    small = FeatureSpec.from_dict(SPEC_DOCUMENT)
+    vocabulary = sorted({"female", "male", *(f"c{i}" for i in range(MAX_CATEGORIES - 2))})
+    large = FeatureSpec.from_dict({**SPEC_DOCUMENT, "categorical": {"Sex": vocabulary}})
+    record: dict[str, object] = {"Age": 30, "Sex": "male"}
+
+    ratio = _best_time(large, record) / _best_time(small, record)
+
+    print(f"one-record transform, {len(vocabulary)} categories vs 2: {ratio:.1f}x")
+    assert ratio < 3
+    assert large.transform_records([record])[0, 1] == vocabulary.index("male")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,16 @@ class InMemoryStore:
         if uri not in self.objects:
             raise ArtifactNotFound(uri)
         return self.objects[uri]
+
+    def size(self, uri: str) -> int:
+        if uri not in self.objects:
+            raise ArtifactNotFound(uri)
+        return len(self.objects[uri])
+
+    def iter_chunks(self, uri: str, chunk_bytes: int = 2**20) -> Iterator[bytes]:
+        data = self.get_bytes(uri)
+        for start in range(0, len(data), chunk_bytes):
+            yield data[start : start + chunk_bytes]
 
     def exists(self, uri: str) -> bool:
         return uri in self.objects
@@ -147,11 +158,3 @@ def register(
             status=status,
         )
     )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now

@@ -3,21 +3,71 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DOCKERFILE = REPO_ROOT / "lambda_inference" / "Dockerfile"
+STRIP_SCRIPT = "scripts/strip_bundle.py"
 BASE_IMAGE = re.compile(r"^public\.ecr\.aws/lambda/python:(\d+)\.(\d+)$")
+# What a RUN line may call: the image's Python and pip; dnf (microdnf) only to install packages.
+GUARANTEED = {"python3", "pip"}
+# Command separators; `$(...)` and backticks are refused outright (a subshell could call anything).
+SHELL_OPERATORS = {"&&", "||", ";", "|", "&"}
+ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def instructions() -> list[tuple[str, str]]:
+def instructions(text: str | None = None) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
-    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text() if text is None else text)
     lines = [line.strip() for line in text.splitlines()]
     pairs = [line.split(maxsplit=1) for line in lines if line and not line.startswith("#")]
     return [(pair[0].upper(), pair[1] if len(pair) > 1 else "") for pair in pairs]
+
+
+def run_commands(arguments: str) -> list[list[str]]:
+    """The simple commands of one RUN line (exec form or shell form), each as its words."""
+    if arguments.startswith("["):
+        return [json.loads(arguments)]
+    lexer = shlex.shlex(arguments, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    commands: list[list[str]] = [[]]
+    for token in lexer:
+        if token in SHELL_OPERATORS:
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    return [without_assignments(words) for words in commands if without_assignments(words)]
+
+
+def without_assignments(words: list[str]) -> list[str]:
+    """Leading `NAME=value` words set the environment; the command is the first word after them."""
+    index = 0
+    while index < len(words) and ASSIGNMENT.match(words[index]):
+        index += 1
+    return words[index:]
+
+
+def unguaranteed_calls(dockerfile_text: str) -> list[str]:
+    """Every command a RUN line calls that the Lambda Python base image does not guarantee."""
+    found = []
+    for kind, arguments in instructions(dockerfile_text):
+        if kind != "RUN":
+            continue
+        if "$(" in arguments or "`" in arguments:
+            found.append(f"command substitution in: {arguments}")
+        for words in run_commands(arguments):
+            executable = words[0]
+            installs = executable == "dnf" and "install" in words[1:]
+            if executable not in GUARANTEED and not installs:
+                found.append(" ".join(words))
+    return found
 
 
 def stages() -> list[list[tuple[str, str]]]:
@@ -39,11 +89,71 @@ def test_two_stages_on_the_lambda_python_base_image_3_12_or_newer():
         assert (int(match[1]), int(match[2])) >= (3, 12)
 
 
-def test_builder_installs_the_requirements_into_a_target_folder_and_strips_tests():
-    builder = " ".join(args for _, args in stages()[0])
+def test_builder_installs_the_requirements_into_a_target_folder_and_strips_them_with_the_shared_script():
+    builder = stages()[0]
+    runs = " ".join(args for kind, args in builder if kind == "RUN")
 
-    assert "pip install" in builder and "--target" in builder and "-r /tmp/requirements.txt" in builder
-    assert "-name tests" in builder and "__pycache__" in builder
+    assert (
+        "pip install" in runs and "--target /opt/serving-deps" in runs and "-r /tmp/requirements.txt" in runs
+    )
+    assert ("COPY", f"{STRIP_SCRIPT} /tmp/strip_bundle.py") in builder
+    assert "python3 /tmp/strip_bundle.py /opt/serving-deps" in runs
+
+
+def test_make_lambda_bundle_strips_with_the_script_the_dockerfile_copies():
+    """One stripping for the image and the bundle the tests and benchmarks run: they cannot drift."""
+    bundle_script = (REPO_ROOT / "scripts" / "lambda_bundle.sh").read_text()
+
+    assert f'"$PY" {STRIP_SCRIPT} "$BUNDLE"' in bundle_script
+    assert "find " not in bundle_script
+
+
+def test_every_run_line_calls_only_what_the_lambda_python_base_image_guarantees():
+    """`public.ecr.aws/lambda/python:3.12` and later are built on the Amazon Linux 2023 *minimal* container
+    image (https://docs.aws.amazon.com/lambda/latest/dg/python-image.html, "AWS base images for Python":
+    Python 3.12 and later on AL2023, which uses microdnf as `dnf`). That image has no findutils: `find`
+    fails with "command not found" (https://github.com/aws/aws-lambda-base-images/issues/196), and the
+    AL2023 maintainers keep the container image minimal on purpose
+    (https://github.com/amazonlinux/amazon-linux-2023/issues/355; comparison of the AL2023 images:
+    https://docs.aws.amazon.com/linux/al2023/ug/al2023-container-ami.html). What the image does
+    guarantee is its Python runtime: `python3` and `pip` (the page's own example Dockerfile runs
+    `pip install -r requirements.txt`). So RUN lines call python3 and pip, and dnf only to install.
+    """
+    assert unguaranteed_calls(DOCKERFILE.read_text()) == []
+
+
+@pytest.mark.parametrize(
+    ("run_line", "flagged"),
+    [
+        ("RUN find /opt -name tests -exec rm -rf {} +", ["find /opt -name tests -exec rm -rf {} +"]),
+        ("RUN pip install x && rm -f /opt/*.dist-info/RECORD", ["rm -f /opt/*.dist-info/RECORD"]),
+        ("RUN python3 -c 'print(1)' | xargs echo", ["xargs echo"]),
+        ('RUN ["sh", "-c", "true"]', ["sh -c true"]),
+        ("RUN dnf remove -y tar", ["dnf remove -y tar"]),
+        ("RUN dnf install -y tar && dnf clean all", ["dnf clean all"]),
+        ("RUN PIP_NO_CACHE_DIR=1 pip install -r r.txt; python3 -m compileall .", []),
+        (
+            "RUN python3 -m pip install $(cat r.txt)",
+            ["command substitution in: python3 -m pip install $(cat r.txt)"],
+        ),
+    ],
+)
+def test_the_run_line_check_flags_what_the_base_image_lacks(run_line: str, flagged: list[str]):
+    assert unguaranteed_calls(f"FROM public.ecr.aws/lambda/python:3.12\n{run_line}\n") == flagged
+
+
+def test_the_strip_script_needs_nothing_but_the_standard_library(tmp_path: Path):
+    """The builder runs it with the image's bare python3: an isolated interpreter must be enough."""
+    (tmp_path / "pkg" / "tests").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "tests" / "test_x.py").write_text("")
+    (tmp_path / "pkg-1.0.dist-info").mkdir()
+    (tmp_path / "pkg-1.0.dist-info" / "RECORD").write_text("")
+
+    subprocess.run([sys.executable, "-I", "-S", REPO_ROOT / STRIP_SCRIPT, tmp_path], check=True)
+
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert left == ["pkg", "pkg-1.0.dist-info", "pkg/__init__.py"]
 
 
 def test_final_stage_has_no_pip_copies_the_built_folder_and_runs_the_handler():

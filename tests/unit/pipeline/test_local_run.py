@@ -18,7 +18,7 @@ def test_train_and_test_names_become_the_file_parameters(tmp_path: Path) -> None
     overrides = input_overrides(tmp_path / "a.csv", tmp_path / "b.csv", {"MaxDepth": "3"})
 
     assert overrides == {"MaxDepth": "3", "TrainFile": "a.csv", "TestFile": "b.csv"}
-    assert input_overrides(tmp_path / "a.csv", None, {})["TestFile"] == ""
+    assert input_overrides(tmp_path / "a.csv", None, {})["TestFile"] == "a.csv"
 
 
 def test_train_and_test_with_the_same_name_are_refused(tmp_path: Path) -> None:

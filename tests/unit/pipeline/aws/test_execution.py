@@ -10,11 +10,9 @@ from pipeline.parameters import PARAMETERS
 
 
 def test_assignments_are_typed_like_local_runs_and_sent_as_strings() -> None:
-    values = parse_parameter_assignments(
-        ["MaxDepth=6", "Eta=0.1", "TrainFile=big.csv", "TrainingInstanceCount=3"]
-    )
+    values = parse_parameter_assignments(["MaxDepth=6", "Eta=0.1", "TrainFile=big.csv", "Seed=3"])
 
-    assert values == {"MaxDepth": "6", "Eta": "0.1", "TrainFile": "big.csv", "TrainingInstanceCount": "3"}
+    assert values == {"MaxDepth": "6", "Eta": "0.1", "TrainFile": "big.csv", "Seed": "3"}
 
 
 def test_unknown_name_is_refused_with_the_valid_names() -> None:
@@ -24,7 +22,7 @@ def test_unknown_name_is_refused_with_the_valid_names() -> None:
 
 @pytest.mark.parametrize(
     ("assignment", "kind"),
-    [("MaxDepth=5.5", "Integer"), ("Eta=fast", "Float"), ("TrainingInstanceCount=two", "Integer")],
+    [("MaxDepth=5.5", "Integer"), ("Eta=fast", "Float"), ("Seed=two", "Integer")],
 )
 def test_wrong_type_is_refused_with_an_example(assignment: str, kind: str) -> None:
     name = assignment.split("=", maxsplit=1)[0]
@@ -48,14 +46,12 @@ def deployed_definition(*, without: str = "", retype: tuple[str, str] = ("", "")
 
 
 def test_deployed_definition_with_every_parameter_accepts() -> None:
-    check_deployed_parameters({"TrainingInstanceCount": "2"}, deployed_definition())
+    check_deployed_parameters({"Seed": "2"}, deployed_definition())
 
 
 def test_parameter_missing_from_an_older_deploy_asks_for_a_redeploy() -> None:
-    with pytest.raises(ParameterError, match=r"TrainingInstanceCount.*redeploy"):
-        check_deployed_parameters(
-            {"TrainingInstanceCount": "2"}, deployed_definition(without="TrainingInstanceCount")
-        )
+    with pytest.raises(ParameterError, match=r"Seed.*redeploy"):
+        check_deployed_parameters({"Seed": "2"}, deployed_definition(without="Seed"))
 
 
 def test_value_invalid_for_the_deployed_type_is_refused() -> None:
@@ -69,14 +65,15 @@ def test_log_location_of_a_processing_job_names_group_stream_and_command() -> No
         status="Failed",
         job_kind="ProcessingJob",
         job_arn="arn:aws:sagemaker:eu-west-1:123456789012:processing-job/pipelines-x1-preprocess-ab",
+        job_name="pipelines-x1-Preprocess-Ab",
     )
 
     location = step.log_location()
 
     assert "/aws/sagemaker/ProcessingJobs" in location
-    assert "pipelines-x1-preprocess-ab/*" in location
+    assert "pipelines-x1-Preprocess-Ab/*" in location
     assert step.log_command() == (
-        "aws logs tail /aws/sagemaker/ProcessingJobs --log-stream-name-prefix pipelines-x1-preprocess-ab "
+        "aws logs tail /aws/sagemaker/ProcessingJobs --log-stream-name-prefix pipelines-x1-Preprocess-Ab "
         "--region eu-west-1"
     )
 

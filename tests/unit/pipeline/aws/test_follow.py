@@ -1,5 +1,12 @@
 """Following an execution on botocore's Stubber: moto has no list_pipeline_execution_steps nor
-stop_pipeline_execution. Stubber validates every canned response against the SageMaker service model."""
+stop_pipeline_execution. Stubber validates every canned response against the SageMaker service model.
+
+SageMaker lower-cases job names in ARNs (boto/boto3 issue 4606; aws/sagemaker-experiments issue 187,
+"unable to load trial-component for jobs with mix-case names") while CloudWatch log streams are named
+"<job name>/<host>-<timestamp>" with the name as created
+(https://docs.aws.amazon.com/sagemaker/latest/dg/logging-cloudwatch.html), so the fixtures' ARNs are
+lower case and the real names come from DescribeTrainingJob / DescribeProcessingJob.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +32,10 @@ from pipeline.aws.follow import (
 SHAPES = Loader().load_service_model("sagemaker", "service-2")["shapes"]
 REGION = "eu-west-1"
 ARN = f"arn:aws:sagemaker:{REGION}:123456789012:pipeline/mlpipe-dev-training/execution/k3x9q2w1z0ab"
-TRAIN_JOB = f"arn:aws:sagemaker:{REGION}:123456789012:training-job/pipelines-k3x9q2w1z0ab-Train-Xyz12"
-PREPROCESS_JOB = f"arn:aws:sagemaker:{REGION}:123456789012:processing-job/pipelines-k3x9q2w1z0ab-Preproc-Ab3"
+TRAIN_NAME = "pipelines-k3x9q2w1z0ab-Train-Xyz12"
+PREPROCESS_NAME = "pipelines-k3x9q2w1z0ab-Preprocess-Ab3"
+TRAIN_JOB = f"arn:aws:sagemaker:{REGION}:123456789012:training-job/{TRAIN_NAME.lower()}"
+PREPROCESS_JOB = f"arn:aws:sagemaker:{REGION}:123456789012:processing-job/{PREPROCESS_NAME.lower()}"
 T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
 
@@ -64,6 +73,33 @@ def expect_poll(stubber: Stubber, status: str, steps: list[dict[str, Any]], reas
         {"PipelineExecutionSteps": steps},
         {"PipelineExecutionArn": ARN, "SortOrder": "Ascending"},
     )
+
+
+def expect_describe_training_job(stubber: Stubber) -> None:
+    response = {
+        "TrainingJobName": TRAIN_NAME,
+        "TrainingJobArn": TRAIN_JOB,
+        "ModelArtifacts": {"S3ModelArtifacts": ""},
+        "TrainingJobStatus": "Failed",
+        "SecondaryStatus": "Failed",
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        "CreationTime": T0,
+    }
+    stubber.add_response("describe_training_job", response, {"TrainingJobName": TRAIN_NAME.lower()})
+
+
+def expect_describe_processing_job(stubber: Stubber) -> None:
+    response = {
+        "ProcessingJobName": PREPROCESS_NAME,
+        "ProcessingJobArn": PREPROCESS_JOB,
+        "ProcessingResources": {"ClusterConfig": {"VolumeSizeInGB": 30}},
+        "AppSpecification": {
+            "ImageUri": "683313688378.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:3.0-5"
+        },
+        "ProcessingJobStatus": "Failed",
+        "CreationTime": T0,
+    }
+    stubber.add_response("describe_processing_job", response, {"ProcessingJobName": PREPROCESS_NAME.lower()})
 
 
 def follow(client: Any, confirm_answer: bool = False, interrupt: bool = False) -> tuple[int, str]:
@@ -108,14 +144,16 @@ def test_failed_step_prints_its_reason_and_its_cloudwatch_logs(stubbed: tuple[An
         Metadata={"TrainingJob": {"Arn": TRAIN_JOB}},
     )
     expect_poll(stubber, "Failed", [failed_train], reason="Step failure: One or multiple steps failed.")
+    expect_describe_training_job(stubber)
 
     code, output = follow(client)
 
     assert code == EXIT_FAILED
     assert "execution Failed: Step failure" in output
     assert "step Train failed: AlgorithmError: column Age is missing" in output
-    assert "/aws/sagemaker/TrainingJobs" in output
-    assert "--log-stream-name-prefix pipelines-k3x9q2w1z0ab-Train-Xyz12" in output
+    assert f"CloudWatch Logs group /aws/sagemaker/TrainingJobs, streams {TRAIN_NAME}/*" in output
+    assert f"aws logs tail /aws/sagemaker/TrainingJobs --log-stream-name-prefix {TRAIN_NAME} " in output
+    assert TRAIN_NAME.lower() not in output
 
 
 def test_quality_gate_failure_shows_the_fail_step_message(stubbed: tuple[Any, Stubber]) -> None:
@@ -160,8 +198,38 @@ def test_reasons_with_brackets_are_printed_verbatim(stubbed: tuple[Any, Stubber]
     client, stubber = stubbed
     reason = "[Errno 2] No such file: '/opt/ml/processing/input/data/train.csv' [red]"
     expect_poll(stubber, "Failed", [step("Preprocess", "Failed", FailureReason=reason)])
+    # A step without job metadata: nothing to describe (the Stubber fails on an unexpected call).
 
     code, output = follow(client)
 
     assert code == EXIT_FAILED
     assert reason in output
+
+
+def test_failed_processing_step_hints_at_the_streams_of_the_real_job_name(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    client, stubber = stubbed
+    failed = step(
+        "Preprocess", "Failed", FailureReason="exit 1", Metadata={"ProcessingJob": {"Arn": PREPROCESS_JOB}}
+    )
+    expect_poll(stubber, "Failed", [failed])
+    expect_describe_processing_job(stubber)
+
+    code, output = follow(client)
+
+    assert code == EXIT_FAILED
+    assert f"--log-stream-name-prefix {PREPROCESS_NAME} --region {REGION}" in output
+
+
+def test_a_job_that_cannot_be_described_gets_no_wrong_hint(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    failed = step("Train", "Failed", FailureReason="boom", Metadata={"TrainingJob": {"Arn": TRAIN_JOB}})
+    expect_poll(stubber, "Failed", [failed])
+    stubber.add_client_error("describe_training_job", "AccessDeniedException", http_status_code=403)
+
+    code, output = follow(client)
+
+    assert code == EXIT_FAILED
+    assert "--log-stream-name-prefix" not in output
+    assert f"job {TRAIN_JOB} could not be described; no log hint" in output

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from pipeline.registry import Registration, RegistryError, SqliteModelRegistry
+from pipeline.registry import Registration, RegistryError, SqliteModelRegistry, sqlite
 
 
 def registration(**overrides: object) -> Registration:
@@ -70,3 +72,52 @@ def test_a_file_that_is_not_a_database_is_a_registry_error(tmp_path: Path) -> No
 
     with pytest.raises(RegistryError, match=r"registry\.db failed.*MLPIPE_HOME"):
         SqliteModelRegistry(tmp_path / "registry.db", "g")
+
+
+def test_opening_a_new_file_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
+    """The deadlock SQLite breaks by failing one side at once, whatever the busy timeout (issue 18 item 7).
+
+    Switching a new file to WAL upgrades a read lock to a write lock; while another connection holds the
+    write lock, SQLite returns SQLITE_BUSY without calling the busy handler, since both waiting could
+    deadlock (https://www.sqlite.org/c3ref/busy_handler.html).
+    """
+    # given: another process's transaction holds the write lock of the new, still rollback-mode file
+    other = sqlite3.connect(tmp_path / "registry.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.3, other.close).start()
+
+    # when
+    registry = SqliteModelRegistry(tmp_path / "registry.db", "g")
+
+    # then: it waited for the lock and then set the file up
+    assert registry.register_version(registration()).version == 1
+    with closing(sqlite3.connect(tmp_path / "registry.db")) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_reads_never_wait_for_the_write_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: a registry with one version, and a registration in progress elsewhere holding the write lock
+    SqliteModelRegistry(tmp_path / "registry.db", "g").register_version(registration())
+    monkeypatch.setattr(sqlite, "BUSY_TIMEOUT_MS", 200)
+    with closing(sqlite3.connect(tmp_path / "registry.db", isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+
+        # when: a read-only command opens the registry and reads
+        reader = SqliteModelRegistry(tmp_path / "registry.db", "g")
+
+        # then: WAL readers do not wait for writers (https://www.sqlite.org/wal.html)
+        assert [version.version for version in reader.list_versions()] == [1]
+        assert reader.get_version(1).version == 1
+        assert reader.latest_approved() is None
+
+
+def test_opening_gives_up_after_the_busy_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite, "BUSY_TIMEOUT_MS", 200)
+    with closing(sqlite3.connect(tmp_path / "registry.db", isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+
+        with pytest.raises(RegistryError, match="database is locked"):
+            SqliteModelRegistry(tmp_path / "registry.db", "g")
+
+    assert 0.15 < time.monotonic() - started < 5

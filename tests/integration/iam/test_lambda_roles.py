@@ -1,0 +1,189 @@
+"""The serving function's role and the promoter's role, call by call.
+
+Serving (lambda_inference/model_loader.py): lists and describes model packages
+(https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListModelPackages.html, no resource type:
+https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html), reads
+the artifact (s3:GetObject) and decrypts it (kms:Decrypt for SSE-KMS objects:
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+Promoter (stacks/promoter/handler.py, issue 10 item 6): Lambda actions and their resources
+(https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html); botocore's waiters
+function_active_v2 / function_updated_v2 poll GetFunction, the v1 ones GetFunctionConfiguration
+(botocore/data/lambda/2015-03-31/waiters-2.json); an async on-failure destination is written with the
+function's execution role (sqs:SendMessage or sns:Publish:
+https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html), and an encrypted
+queue or topic needs kms:GenerateDataKey and kms:Decrypt
+(https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html,
+https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.iam.cases import Case, decide_all, unexpected
+from tests.integration.iam.deployment import Deployment, Principal
+from tests.integration.iam.render import ACCOUNT, REGION
+from tests.integration.iam.simulator import ALLOWED, DENIED, Request
+
+pytestmark = pytest.mark.slow
+GROUP = "mlpipe-titanic-dev"
+MODEL = "runs/pipelines-exec0001/train/pipelines-x-Train/output/model.tar.gz"
+
+
+def _serving(d: Deployment) -> Principal:
+    return d.role_session("serving", "ServingFunctionRole", "serving-function")
+
+
+def _promoter(d: Deployment) -> Principal:
+    return d.role_session("serving", "PromoterRole", "promoter-function")
+
+
+def _function(d: Deployment) -> str:
+    return d.attribute(d.one("serving", "AWS::Lambda::Function", "ServingFunction"))
+
+
+def _object(d: Deployment, key: str) -> str:
+    return f"arn:aws:s3:::{d.ref(d.one('data', 'AWS::S3::Bucket', 'ArtifactStoreBucket'))}/{key}"
+
+
+def _bucket_key(d: Deployment) -> str:
+    return d.attribute(d.one("data", "AWS::KMS::Key", "ArtifactStoreKey"))
+
+
+def _sagemaker(resource: str) -> str:
+    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{resource}"
+
+
+def _registry_reads(who: Principal, d: Deployment) -> list[Request]:
+    return [
+        d.request(who, "sagemaker:ListModelPackages", "*"),
+        d.request(who, "sagemaker:DescribeModelPackage", _sagemaker(f"model-package/{GROUP}/3")),
+    ]
+
+
+def _failure_queue_or_topic(d: Deployment) -> str:
+    """Where Lambda sends an event the promoter failed on: on-failure destination or dead-letter queue."""
+    promoter = d.one("serving", "AWS::Lambda::Function", "PromoterFunction")
+    configs = [
+        resource["Properties"].get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        for _, _, resource in d.resources("AWS::Lambda::EventInvokeConfig")
+        if resource["Properties"]["FunctionName"] == d.ref(promoter)
+    ]
+    dead_letter = promoter["Properties"].get("DeadLetterConfig", {}).get("TargetArn")
+    found = [arn for arn in (*configs, dead_letter) if arn]
+    assert found, "the promoter has neither an on-failure destination nor a dead-letter queue"
+    return str(found[0])
+
+
+def _encryption_key(d: Deployment, destination: str) -> str | None:
+    """The KMS key ARN of a queue or topic, None under SSE-SQS; fails when it is not encrypted at all."""
+    kind = "AWS::SQS::Queue" if destination.split(":")[2] == "sqs" else "AWS::SNS::Topic"
+    target = next(r for _, _, r in d.resources(kind) if destination in d.identifiers(r))
+    props = target["Properties"]
+    if props.get("SqsManagedSseEnabled"):
+        return None  # SSE-SQS: SQS owns the key, the sender needs no KMS permission
+    key_id = props.get("KmsMasterKeyId")
+    assert key_id, f"the failure destination {destination} is not encrypted"
+    return next(d.attribute(k) for _, _, k in d.resources("AWS::KMS::Key") if key_id in d.identifiers(k))
+
+
+def _sends_failures(d: Deployment) -> list[Request]:
+    destination = _failure_queue_or_topic(d)
+    kind = destination.split(":")[2]
+    requests = [d.request(_promoter(d), "sqs:SendMessage" if kind == "sqs" else "sns:Publish", destination)]
+    key = _encryption_key(d, destination)
+    if key:
+        context = {"kms:ViaService": f"{kind}.{REGION}.amazonaws.com"}
+        requests += [
+            d.request(_promoter(d), a, key, context=context) for a in ("kms:GenerateDataKey", "kms:Decrypt")
+        ]
+    return requests
+
+
+CASES: dict[str, Case] = {
+    "serving lists and describes model versions": Case((ALLOWED,), lambda d: _registry_reads(_serving(d), d)),
+    "serving reads and decrypts the model artifact": Case(
+        (ALLOWED,),
+        lambda d: [
+            d.request(_serving(d), "s3:GetObject", _object(d, MODEL)),
+            d.request(
+                _serving(d),
+                "kms:Decrypt",
+                _bucket_key(d),
+                context={"kms:ViaService": f"s3.{REGION}.amazonaws.com"},
+            ),
+        ],
+    ),
+    "serving cannot write or delete in the bucket": Case(
+        DENIED,
+        lambda d: [
+            d.request(_serving(d), action, _object(d, key))
+            for action in ("s3:PutObject", "s3:DeleteObject")
+            for key in (MODEL, "data/train.csv")
+        ],
+    ),
+    "serving cannot approve versions or change functions": Case(
+        DENIED,
+        lambda d: [
+            d.request(_serving(d), "sagemaker:UpdateModelPackage", _sagemaker(f"model-package/{GROUP}/3")),
+            d.request(_serving(d), "lambda:UpdateFunctionConfiguration", _function(d)),
+        ],
+    ),
+    "promoter lists and describes model versions (item 6: DescribeModelPackage)": Case(
+        (ALLOWED,), lambda d: _registry_reads(_promoter(d), d)
+    ),
+    "promoter cannot approve or reject versions (a human's call)": Case(
+        DENIED,
+        lambda d: d.request(
+            _promoter(d), "sagemaker:UpdateModelPackage", _sagemaker(f"model-package/{GROUP}/3")
+        ),
+    ),
+    "promoter pins the serving function and its alias": Case(
+        (ALLOWED,),
+        lambda d: [
+            *(
+                d.request(_promoter(d), action, _function(d))
+                for action in (
+                    "lambda:GetFunctionConfiguration",
+                    "lambda:UpdateFunctionConfiguration",
+                    "lambda:PublishVersion",
+                    "lambda:GetAlias",
+                    "lambda:UpdateAlias",
+                )
+            ),
+            d.request(_promoter(d), "lambda:GetFunctionConfiguration", f"{_function(d)}:3"),
+            d.request(_promoter(d), "lambda:UpdateAlias", f"{_function(d)}:live"),
+        ],
+    ),
+    "promoter waits with botocore's waiters (item 6: GetFunction)": Case(
+        (ALLOWED,),
+        lambda d: [
+            d.request(_promoter(d), "lambda:GetFunction", _function(d)),
+            d.request(_promoter(d), "lambda:GetFunctionConfiguration", _function(d)),
+        ],
+    ),
+    "promoter records failures in its encrypted failure queue or topic (item 6)": Case(
+        (ALLOWED,), _sends_failures
+    ),
+    "promoter cannot change the serving code or other functions": Case(
+        DENIED,
+        lambda d: [
+            d.request(_promoter(d), "lambda:UpdateFunctionCode", _function(d)),
+            d.request(
+                _promoter(d),
+                "lambda:UpdateFunctionConfiguration",
+                f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:someone-else",
+            ),
+        ],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def decisions(deployment: Deployment) -> dict[str, list[str]]:
+    return decide_all(deployment, CASES)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_lambda_role(name: str, decisions: dict[str, list[str]]) -> None:
+    assert unexpected(CASES[name], decisions[name]) == []

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.emulator import INIT_REPORT, INVOKE_REPORT, EmulatorError, dockerfile_handler
+from bench.report_tables import serving_table
+
+# Lines as aws-lambda-rie (aws-sam-cli 1.170.0) logged them for the serving bundle (dates cut).
+EMULATOR_LOG = """\
+29 Nov 2026 22:31:15,467 [INFO] (rapid) INIT START(type: on-demand, phase: init)
+29 Nov 2026 22:31:16,349 [INFO] (rapid) INIT REPORT(durationMs: 881.635000)
+22:31:16,350 [INFO] (rapid) INVOKE RTDONE(status: success, produced bytes: 0, duration: 1.584000ms)
+REPORT RequestId: 427e47ef	Init Duration: 0.02 ms	Duration: 883.39 ms	Billed Duration: 884 ms
+22:31:16,354 [INFO] (rapid) INVOKE RTDONE(status: success, produced bytes: 0, duration: 0.958000ms)
+"""
+
+
+def test_the_init_and_invoke_durations_come_from_the_emulators_own_lines() -> None:
+    init = INIT_REPORT.search(EMULATOR_LOG)
+
+    assert init is not None and float(init[1]) == 881.635
+    # Not the REPORT line: it says 0.02 ms of init and counts the init inside the first Duration.
+    assert [float(ms) for ms in INVOKE_REPORT.findall(EMULATOR_LOG)] == [1.584, 0.958]
+
+
+def test_the_handler_is_the_dockerfiles_last_cmd(tmp_path: Path) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text('FROM x\nCMD ["old.handler"]\nFROM y\nCMD ["app.main.lambda_handler"]\n')
+
+    assert dockerfile_handler(dockerfile) == "app.main.lambda_handler"
+    assert dockerfile_handler() == "lambda_inference.handler.lambda_handler"
+
+
+def test_a_dockerfile_without_cmd_says_what_lambda_needs(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+
+    with pytest.raises(EmulatorError, match="needs the handler"):
+        dockerfile_handler(tmp_path / "Dockerfile")
+
+
+def test_the_serving_table_shows_the_emulator_rows_when_measured() -> None:
+    figure = {"median": 2.0, "min": 1.0, "max": 3.0, "runs": 3}
+    keys = ("serving_bundle_mb", "cold_init_s", "cold_init_no_bytecode_s", "warm_p50_ms", "warm_p99_ms")
+    results = dict.fromkeys(keys, figure) | {f"original_{k.replace('serving_', '')}": figure for k in keys}
+
+    assert "Lambda emulator" not in serving_table(results)
+    results |= dict.fromkeys(("rie_init_ms", "original_rie_init_ms"), figure)
+    results |= dict.fromkeys(("rie_first_invoke_ms", "original_rie_first_invoke_ms"), figure)
+    assert "init under the Lambda emulator (RIE)" in serving_table(results)
