@@ -79,9 +79,10 @@ lock: | $(VENV)/bin/python ## re-resolve the dependencies and rewrite requiremen
 demo: $(RUNTIME_STAMP) ## run the pipeline locally end to end, approve, serve predictions
 	bash scripts/demo.sh
 
-lint: $(DEV_STAMP) ## ruff
+lint: $(DEV_STAMP) ## ruff, and the import contract of the layers (import-linter, pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(DEV_STAMP) ## mypy
 	$(BIN)/mypy .

@@ -44,7 +44,7 @@ from bench.stats import summarize
 from bench.targets import check_targets, missing_keys
 from lambda_inference.model_loader import ModelLoader
 from lambda_inference.served_model import SERVICE_LOGGER, ScoresRecords
-from pipeline.settings import load_settings, open_registry, open_store
+from runtime.settings import load_settings, open_registry, open_store
 
 
 def say(message: str) -> None:

@@ -18,8 +18,8 @@ import numpy as np
 from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold
 
-from lambda_inference.inference import Predictor
 from pipeline.parameters import PARAMETERS_BY_NAME
+from runtime.features.predictor import Predictor
 from training.train import TrainingConfig, fit_model, read_columns, read_labels
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from bench.config import TRAIN_CSV, WORK_DIR
 from bench.isolated import BenchError
 from bench.stats import Summary, summarize
 from bench.synthetic import write_synthetic_csv
-from pipeline.settings import load_settings, open_registry
+from runtime.settings import load_settings, open_registry
 
 RUN_TIMEOUT_SECONDS = 3600
 # Variables of the user's shell that would point the CLI elsewhere than the benchmark's own state.

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import io
 
-from features.archive import MAX_ARCHIVE_BYTES
 from lambda_inference.errors import ArtifactIntegrityError
 from lambda_inference.served_model import ReadsArtifacts
-from pipeline.registry.base import ModelVersion
+from runtime.features.archive import MAX_ARCHIVE_BYTES
+from runtime.registry.base import ModelVersion
 
 
 def fetch_verified(store: ReadsArtifacts, target: ModelVersion, max_bytes: int = MAX_ARCHIVE_BYTES) -> bytes:

@@ -15,11 +15,11 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
-from features.errors import FeatureError
 from lambda_inference.errors import ModelUnavailable, RequestError
 from lambda_inference.model_loader import ModelLoader
 from lambda_inference.request import is_http_event, parse_event
 from lambda_inference.served_model import SERVICE_LOGGER, LoadedModel
+from runtime.features.errors import FeatureError
 
 logger = Logger(service=SERVICE_LOGGER)
 

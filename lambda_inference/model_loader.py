@@ -3,7 +3,7 @@
 Resolution: the pinned `MODEL_VERSION` when set (the promoter pins it in AWS), else the latest
 `Approved` version of the group. A load checks the artifact's size against the cap before reading it,
 its SHA-256 while it streams, and its booster in a trial process, before anything is parsed in this
-process (`artifact_fetch`, `features.archive`, `booster_trial`). A refused artifact (too large, wrong
+process (`artifact_fetch`, `runtime.features.archive`, `booster_trial`). A refused artifact (too large, wrong
 digest, unreadable archive, invalid spec, booster that fails its trial) is remembered and never fetched
 again; a failed refresh (registry or store unreachable) keeps the last good model and is retried.
 
@@ -34,7 +34,7 @@ from lambda_inference.served_model import (
     ResolvesVersions,
     build_predictor,
 )
-from pipeline.registry.base import ModelVersion, VersionNotFound
+from runtime.registry.base import ModelVersion, VersionNotFound
 
 logger = Logger(service=SERVICE_LOGGER)
 
@@ -81,7 +81,7 @@ class ModelLoader:
     @classmethod
     def from_environment(cls) -> ModelLoader:
         """The loader for MLPIPE_BACKEND/MLPIPE_HOME, MODEL_VERSION and MODEL_REFRESH_SECONDS."""
-        from pipeline import settings as pipeline_settings  # noqa: PLC0415 (boto3 only when needed)
+        from runtime import settings as pipeline_settings  # noqa: PLC0415 (boto3 only when needed)
 
         config = pipeline_settings.load_settings()
         return cls(

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from features.archive import read_model_archive
-from lambda_inference.inference import Prediction, Predictor
-from pipeline.registry.base import ModelVersion
+from runtime.features.archive import read_model_archive
+from runtime.features.predictor import Prediction, Predictor
+from runtime.registry.base import ModelVersion
 
 SERVICE_LOGGER = "mlpipe-inference"
 

@@ -12,8 +12,8 @@ from itertools import islice
 from pathlib import Path
 from typing import IO
 
-from features.errors import FeatureError
 from lambda_inference.served_model import ScoresRecords
+from runtime.features.errors import FeatureError
 
 PREDICTION_COLUMN = "prediction"
 PROBABILITY_COLUMN = "probability"

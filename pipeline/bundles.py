@@ -18,18 +18,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PROCESSING_BUNDLE = "processing.tar.gz"
 TRAINING_BUNDLE = "training.tar.gz"
 
-# Archive name -> path relative to the source root; a directory is taken recursively.
-PROCESSING_SOURCES: dict[str, str] = {
-    "preprocess.py": "processing/preprocess.py",
-    "evaluate.py": "processing/evaluate.py",
-    "features": "features",
-    "lambda_inference/__init__.py": "lambda_inference/__init__.py",
-    "lambda_inference/inference.py": "lambda_inference/inference.py",
-}
-TRAINING_SOURCES: dict[str, str] = {
-    "train.py": "training/train.py",
-    "features": "features",
-}
+# Archive name -> folder relative to the source root, taken whole; "." puts a folder's contents at the
+# archive root. Each bundle is its deploy unit at the root (the job runs `python3 <dir>/<script>.py`, so
+# the script's folder is on sys.path) with the runtime layer beside it (`import runtime` works).
+RUNTIME_LAYER = "runtime"
+PROCESSING_SOURCES: dict[str, str] = {".": "processing", RUNTIME_LAYER: RUNTIME_LAYER}
+TRAINING_SOURCES: dict[str, str] = {".": "training", RUNTIME_LAYER: RUNTIME_LAYER}
 
 FILE_MODE = 0o644
 DIR_MODE = 0o755
@@ -45,11 +39,12 @@ def _is_skipped(path: Path) -> bool:
 
 def _walk(arcname: str, source: Path) -> Iterator[tuple[str, Path]]:
     """Yield (archive name, source path) for a file or, recursively, a directory's entries."""
-    yield arcname, source
+    if arcname != ".":
+        yield arcname, source
     if source.is_dir():
         for child in source.iterdir():
             if not _is_skipped(child):
-                yield from _walk(f"{arcname}/{child.name}", child)
+                yield from _walk(child.name if arcname == "." else f"{arcname}/{child.name}", child)
 
 
 Member = tuple[str, Path | None]
@@ -109,12 +104,12 @@ def _write(dest: Path, data: bytes) -> Path:
 
 
 def build_processing_bundle(dest: Path, root: Path = REPO_ROOT) -> Path:
-    """Write processing.tar.gz (preprocess.py, evaluate.py, features/, inference module) to `dest`."""
+    """Write processing.tar.gz (processing/ at the root, runtime/ beside it) to `dest`."""
     return _write(dest, bundle_bytes(collect_members(PROCESSING_SOURCES, root)))
 
 
 def build_training_bundle(dest: Path, root: Path = REPO_ROOT) -> Path:
-    """Write training.tar.gz (train.py, features/) to `dest`."""
+    """Write training.tar.gz (training/ at the root, runtime/ beside it) to `dest`."""
     return _write(dest, bundle_bytes(collect_members(TRAINING_SOURCES, root)))
 
 

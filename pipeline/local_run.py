@@ -13,10 +13,10 @@ from pipeline.definition import placeholders
 from pipeline.engine import RunResult, run_definition
 from pipeline.engine.params import resolve_parameters
 from pipeline.engine.progress import Progress
-from pipeline.settings import Settings, open_registry, open_store
-from pipeline.store.base import ArtifactStore
-from pipeline.store.local import LOCAL_BUCKET
-from pipeline.store.temp_files import remove_stale_temp_files
+from runtime.settings import Settings, open_registry, open_store
+from runtime.store.base import ArtifactStore
+from runtime.store.local import LOCAL_BUCKET
+from runtime.store.temp_files import remove_stale_temp_files
 
 DEFINITION_PATH = Path(__file__).resolve().parent / "definition" / "pipeline.json"
 DATA_PREFIX = f"s3://{LOCAL_BUCKET}/data/"

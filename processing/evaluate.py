@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-from features.archive import ArchiveError, read_model_archive, sha256_bytes
-from lambda_inference.inference import Prediction, Predictor
+from runtime.features.archive import ArchiveError, read_model_archive, sha256_bytes
+from runtime.features.predictor import Prediction, Predictor
 
 PLOTS = ("roc.png", "confusion_matrix.png", "feature_importance.png")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from features.derived import DerivedFeature, parse_columns, parse_derived_features
-from features.spec import check_feature_parameters, fit_feature_spec
+from runtime.features.derived import DerivedFeature, parse_columns, parse_derived_features
+from runtime.features.spec import check_feature_parameters, fit_feature_spec
 
 MIN_ROWS = 20
 MIN_ROWS_PER_CLASS = 2

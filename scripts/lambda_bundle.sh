@@ -14,11 +14,7 @@ mkdir -p "$BUNDLE"
     --target "$BUNDLE" -r lambda_inference/requirements.txt
 
 # The code, as the final stage's COPY lines lay it out.
-mkdir -p "$BUNDLE/pipeline" "$BUNDLE/lambda_inference"
-cp -R features "$BUNDLE/features"
-cp pipeline/__init__.py pipeline/settings.py "$BUNDLE/pipeline/"
-cp -R pipeline/registry pipeline/store "$BUNDLE/pipeline/"
-cp lambda_inference/*.py "$BUNDLE/lambda_inference/"
+cp -R runtime lambda_inference "$BUNDLE/"
 # The builder stage's stripping, by the very script the Dockerfile runs; on the copied code it drops the
 # caches that /.dockerignore keeps out of the image.
 "$PY" scripts/strip_bundle.py "$BUNDLE"

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from features.archive import METADATA_FILE, MODEL_FILE, SPEC_FILE, sha256_file
-from features.derived import parse_columns, parse_derived_features
-from features.errors import FeatureError
-from features.spec import FeatureSpec, fit_feature_spec
+from runtime.features.archive import METADATA_FILE, MODEL_FILE, SPEC_FILE, sha256_file
+from runtime.features.derived import parse_columns, parse_derived_features
+from runtime.features.errors import FeatureError
+from runtime.features.spec import FeatureSpec, fit_feature_spec
 
 # Fixed regularisation, chosen by the 5x5 cross-validation in bench/cv.py (not pipeline parameters).
 ROWS_PER_THREAD = 100_000

@@ -14,9 +14,9 @@ from rich.text import Text
 from pipeline.cli.app import models_app
 from pipeline.cli.options import EXIT_FAILED, BackendOption, fail, settings_for
 from pipeline.cli.output import console, wide_console
-from pipeline.registry.base import ModelRegistry, ModelVersion, RegistryError
-from pipeline.settings import open_registry, open_store
-from pipeline.store.base import ArtifactNotFound, ArtifactStore, StoreError
+from runtime.registry.base import ModelRegistry, ModelVersion, RegistryError
+from runtime.settings import open_registry, open_store
+from runtime.store.base import ArtifactNotFound, ArtifactStore, StoreError
 
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
 VersionArgument = Annotated[int, typer.Argument(min=1, help="version number, as `mlpipe models list` shows")]

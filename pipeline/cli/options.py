@@ -11,7 +11,7 @@ import typer
 from pipeline.aws.errors import CloudError
 from pipeline.aws.outputs import load_deployed_stack
 from pipeline.cli.output import EXIT_FAILED, EXIT_USAGE, fail
-from pipeline.settings import Settings, SettingsError, load_settings
+from runtime.settings import Settings, SettingsError, load_settings
 
 __all__ = ["EXIT_FAILED", "EXIT_USAGE", "BackendName", "BackendOption", "fail", "settings_for"]
 

@@ -16,8 +16,8 @@ from pipeline.cli.output import console
 from pipeline.engine import EngineError, ParameterError, PipelineFailed, RichProgress, RunResult
 from pipeline.engine.params import parse_assignments
 from pipeline.local_run import InputError, run_locally
-from pipeline.registry.base import RegistryError
-from pipeline.store.base import StoreError
+from runtime.registry.base import RegistryError
+from runtime.store.base import StoreError
 
 DEFAULT_TRAIN = Path("data/titanic/train.csv")
 NOTHING_REGISTERED = "nothing was registered"

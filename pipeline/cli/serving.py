@@ -12,9 +12,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from features.errors import FeatureError
 from lambda_inference.errors import ModelUnavailable
-from lambda_inference.inference import Prediction
 from lambda_inference.model_loader import ModelLoader
 from lambda_inference.request import MAX_INSTANCES
 from lambda_inference.served_model import SERVICE_LOGGER, ScoresRecords
@@ -22,7 +20,9 @@ from pipeline.batch_predict import BatchInputError, parse_instance, predict_csv
 from pipeline.cli.app import app
 from pipeline.cli.output import EXIT_USAGE, console, fail
 from pipeline.serve import INVOKE_PATH, PREDICT_PATH, PredictionServer
-from pipeline.settings import SettingsError
+from runtime.features.errors import FeatureError
+from runtime.features.predictor import Prediction
+from runtime.settings import SettingsError
 
 SAMPLE = '{"instances":[{"Age":80,"Sex":"male","Pclass":3}]}'
 

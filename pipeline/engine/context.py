@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from pipeline.engine.params import ParameterValue
 
 if TYPE_CHECKING:
-    from pipeline.registry.base import ModelRegistry, ModelVersion
-    from pipeline.store.base import ArtifactStore
+    from runtime.registry.base import ModelRegistry, ModelVersion
+    from runtime.store.base import ArtifactStore
 
 
 @dataclass(kw_only=True)

@@ -21,8 +21,8 @@ _LOGGER = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from pipeline.registry.base import ModelRegistry, ModelVersion
-    from pipeline.store.base import ArtifactStore
+    from runtime.registry.base import ModelRegistry, ModelVersion
+    from runtime.store.base import ArtifactStore
 
 
 @dataclass(kw_only=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.engine.errors import EngineError
-from pipeline.store.base import ArtifactStore
+from runtime.store.base import ArtifactStore
 
 
 def download_input(store: ArtifactStore, uri: str, dest: Path, *, data_type: str = "S3Prefix") -> None:

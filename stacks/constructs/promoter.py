@@ -24,7 +24,7 @@ from constructs import Construct
 
 from stacks.policy import GUARD, NAG, VPC_REASON, acknowledge, nag_resource
 
-PROMOTER_CODE = Path(__file__).resolve().parents[1] / "promoter"
+PROMOTER_CODE = Path(__file__).resolve().parents[2] / "promoter"
 STATE_CHANGE = "SageMaker Model Package State Change"
 # Lambda's default, written out: retried 1 then 2 minutes later, time enough for ListModelPackages to
 # catch up with an approval (the handler raises until it does).

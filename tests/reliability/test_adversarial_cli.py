@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from features.archive import sha256_bytes
 from pipeline.cli import app
 from pipeline.engine.process import python3_shim
-from pipeline.registry.base import Registration
-from pipeline.registry.sqlite import SqliteModelRegistry
-from pipeline.settings import REGISTRY_FILE
-from pipeline.store.local import LocalArtifactStore
-from pipeline.store.temp_files import remove_stale_temp_files
+from runtime.features.archive import sha256_bytes
+from runtime.registry.base import Registration
+from runtime.registry.sqlite import SqliteModelRegistry
+from runtime.settings import REGISTRY_FILE
+from runtime.store.local import LocalArtifactStore
+from runtime.store.temp_files import remove_stale_temp_files
 from tests.unit.lambda_inference.fakes import GROUP
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -284,7 +284,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 @pytest.mark.xfail(
     strict=True,
     reason="issue 18 item 11, open: a WAL registry needs its -shm file (32 KiB) even to read, which a full "
-    "disk cannot give; needs a read path in pipeline/registry/sqlite.py (immutable=1 read when the -wal "
+    "disk cannot give; needs a read path in runtime/registry/sqlite.py (immutable=1 read when the -wal "
     "file is empty, see https://www.sqlite.org/wal.html#readonly), owned by the registry's engineer",
 )
 def test_read_commands_work_and_write_nothing_on_a_full_disk(

@@ -22,13 +22,20 @@ from typing import Any
 
 import pytest
 
-from features.archive import METADATA_FILE, MODEL_FILE, SPEC_FILE, read_model_archive, write_model_archive
-from lambda_inference import booster_trial, model_loader
+from lambda_inference import model_loader
 from lambda_inference.errors import ModelUnavailable
 from lambda_inference.handler import handle_event
 from lambda_inference.model_loader import ModelLoader
-from pipeline.registry.base import Registration
-from pipeline.store.local import LocalArtifactStore
+from runtime.features import booster_trial
+from runtime.features.archive import (
+    METADATA_FILE,
+    MODEL_FILE,
+    SPEC_FILE,
+    read_model_archive,
+    write_model_archive,
+)
+from runtime.registry.base import Registration
+from runtime.store.local import LocalArtifactStore
 from tests.unit.lambda_inference.fakes import REPO_ROOT, InMemoryRegistry, InMemoryStore, register
 
 EVENT = {"instances": [{"Age": 22, "Sex": "female", "Pclass": 1}]}

@@ -2,9 +2,9 @@
 
 Before the fix, two processes opening one new registry lost the journal-mode race in 63 of 600 rounds,
 3% to 27% depending on machine load (`database is locked` at once, the 30 s busy timeout unused; see
-`_switch_to_wal` in pipeline/registry/sqlite.py). The real two-run scenario costs 7-20 s a repeat on 2
+`_switch_to_wal` in runtime/registry/sqlite.py). The real two-run scenario costs 7-20 s a repeat on 2
 shared cores, so it repeats 20 times; the registry race, where the runs failed, repeats 50 times with
-8 processes. Neither fails reliably before the fix; tests/unit/pipeline/registry/test_sqlite.py and
+8 processes. Neither fails reliably before the fix; tests/unit/runtime/registry/test_sqlite.py and
 tests/integration/backends/test_sqlite_concurrency.py hold the lock on purpose and do.
 """
 

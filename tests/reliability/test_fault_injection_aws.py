@@ -1,7 +1,7 @@
 """Registry and store faults (throttling, 500s, read timeouts, AccessDenied) under the serving loader.
 
 The loader is built as in Lambda (`open_registry`/`open_store`, so with the AWS client configuration
-of pipeline/settings.py) over moto, and refreshes on every request so that every request meets the
+of runtime/settings.py) over moto, and refreshes on every request so that every request meets the
 faults. Backoff is recorded instead of slept.
 """
 
@@ -19,13 +19,13 @@ import botocore.endpoint
 import pytest
 from moto import mock_aws
 
-from features.archive import sha256_bytes
 from lambda_inference.handler import handle_event
 from lambda_inference.model_loader import ModelLoader
-from pipeline import settings as settings_module
-from pipeline.registry.base import ModelRegistry, Registration
-from pipeline.settings import AWS_CLIENT_CONFIG, Settings, open_registry, open_store
-from pipeline.store.base import ArtifactStore
+from runtime import settings as settings_module
+from runtime.features.archive import sha256_bytes
+from runtime.registry.base import ModelRegistry, Registration
+from runtime.settings import AWS_CLIENT_CONFIG, Settings, open_registry, open_store
+from runtime.store.base import ArtifactStore
 from tests.reliability.faults import FAULT_KINDS, RETRIED_KINDS, FaultInjector, FaultPlan
 
 REGION, GROUP, BUCKET = "eu-west-1", "mlpipe-faults", "mlpipe-faults-artifacts"

@@ -12,8 +12,8 @@ import pytest
 
 from lambda_inference.handler import handle_event
 from lambda_inference.model_loader import ModelLoader
-from pipeline.registry import sqlite as sqlite_registry
-from pipeline.store.local import LocalArtifactStore
+from runtime.registry import sqlite as sqlite_registry
+from runtime.store.local import LocalArtifactStore
 from tests.integration.serving.conftest import LocalBackend
 
 EVENT = {"instances": [{"Age": 22, "Sex": "female", "Pclass": 1}]}

@@ -21,7 +21,7 @@ import pytest
 
 from lambda_inference.handler import handle_event
 from lambda_inference.model_loader import ModelLoader
-from pipeline.settings import REGISTRY_FILE
+from runtime.settings import REGISTRY_FILE
 from tests.integration.cli.conftest import TITANIC_TRAIN, Mlpipe
 
 pytestmark = pytest.mark.slow

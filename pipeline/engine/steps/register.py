@@ -6,13 +6,13 @@ import hashlib
 import json
 from typing import Any
 
-from features.archive import ArchiveError, read_model_archive
 from pipeline.engine.context import RunContext
 from pipeline.engine.errors import EngineError
 from pipeline.engine.graph import PlannedStep
 from pipeline.engine.paths import lookup
 from pipeline.engine.resolve import as_text, resolve
-from pipeline.registry.base import Registration
+from runtime.features.archive import ArchiveError, read_model_archive
+from runtime.registry.base import Registration
 
 ARGUMENTS = "the register step's arguments"
 

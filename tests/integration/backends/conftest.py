@@ -11,9 +11,12 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from pipeline.registry import ModelRegistry, ModelVersion, SageMakerModelRegistry, SqliteModelRegistry
-from pipeline.registry.sagemaker import STAGE_STATUS
-from pipeline.store import ArtifactStore, LocalArtifactStore, S3ArtifactStore
+from runtime.registry.base import ModelRegistry, ModelVersion
+from runtime.registry.sagemaker import STAGE_STATUS, SageMakerModelRegistry
+from runtime.registry.sqlite import SqliteModelRegistry
+from runtime.store.base import ArtifactStore
+from runtime.store.local import LocalArtifactStore
+from runtime.store.s3 import S3ArtifactStore
 from tests.integration.backends.service_model import shaped_response
 
 REGION = "eu-west-3"

@@ -6,7 +6,7 @@ workaround (the Stubber in conftest.stubbed_set_stage, or the metadata re-send i
 
 from __future__ import annotations
 
-from pipeline.registry import SageMakerModelRegistry
+from runtime.registry.sagemaker import SageMakerModelRegistry
 from tests.integration.backends.conftest import GROUP
 
 

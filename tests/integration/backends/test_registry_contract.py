@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.registry import (
+from runtime.registry.base import (
     APPROVAL_STATUSES,
     InvalidTransition,
     ModelRegistry,

@@ -8,8 +8,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from pipeline.registry import Registration, RegistryError, SageMakerModelRegistry, VersionNotFound
-from pipeline.store import S3ArtifactStore
+from runtime.registry.base import Registration, RegistryError, VersionNotFound
+from runtime.registry.sagemaker import SageMakerModelRegistry
+from runtime.store.s3 import S3ArtifactStore
 from tests.integration.backends.conftest import BUCKET, GROUP
 from tests.integration.backends.service_model import shaped_response
 

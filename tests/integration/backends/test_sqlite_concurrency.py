@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.registry import Registration, RegistryError, SqliteModelRegistry
+from runtime.registry.base import Registration, RegistryError
+from runtime.registry.sqlite import SqliteModelRegistry
 
 PER_PROCESS = 20
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.store import ArtifactNotFound, ArtifactStore, LocalArtifactStore, S3ArtifactStore, StoreError
-from pipeline.store.s3 import MULTIPART_THRESHOLD
+from runtime.store.base import ArtifactNotFound, ArtifactStore, StoreError
+from runtime.store.local import LocalArtifactStore
+from runtime.store.s3 import MULTIPART_THRESHOLD, S3ArtifactStore
 from tests.integration.backends.conftest import BUCKET
 
 ROOT = f"s3://{BUCKET}"

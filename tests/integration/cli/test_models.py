@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from pipeline.registry.base import Registration
-from pipeline.registry.sqlite import SqliteModelRegistry
-from pipeline.settings import DEFAULT_GROUP, REGISTRY_FILE
-from pipeline.store.local import LocalArtifactStore
+from runtime.registry.base import Registration
+from runtime.registry.sqlite import SqliteModelRegistry
+from runtime.settings import DEFAULT_GROUP, REGISTRY_FILE
+from runtime.store.local import LocalArtifactStore
 from tests.integration.cli.conftest import Mlpipe
 
 ARTIFACT = b"model archive bytes"

@@ -12,8 +12,8 @@ import pytest
 
 from pipeline.bundles import bundle_bytes, collect_members
 from pipeline.engine import RunResult, run_definition
-from pipeline.registry.sqlite import SqliteModelRegistry
-from pipeline.store.local import LocalArtifactStore
+from runtime.registry.sqlite import SqliteModelRegistry
+from runtime.store.local import LocalArtifactStore
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "engine"
 CODE = FIXTURES / "code"

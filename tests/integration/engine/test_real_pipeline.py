@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from features.archive import read_model_archive
 from pipeline.local_run import run_locally
-from pipeline.settings import Settings
-from pipeline.store.local import LocalArtifactStore
+from runtime.features.archive import read_model_archive
+from runtime.settings import Settings
+from runtime.store.local import LocalArtifactStore
 
 TITANIC_TRAIN = Path(__file__).resolve().parents[3] / "data" / "titanic" / "train.csv"
 

@@ -25,7 +25,7 @@ import pytest
 from bench.emulator import RuntimeEmulator, dockerfile_handler
 from lambda_inference.handler import handle_event
 from lambda_inference.model_loader import ModelLoader
-from pipeline.settings import load_settings, open_registry, open_store
+from runtime.settings import load_settings, open_registry, open_store
 from tests.integration.lambda_runtime.clients import invoke
 from tests.integration.lambda_runtime.conftest import empty_backend, function_environment
 from tests.unit.lambda_inference.fakes import load_event

@@ -3,7 +3,8 @@
 Two layers, each resolved only as far as this template needs (anything else raises, so a new kind of
 token fails loudly instead of validating a guess):
 - CloudFormation intrinsics (Ref of pseudo parameters, Fn::Sub, Fn::Join, Fn::Select of Fn::Split,
-  Fn::GetAtt of a role's Arn, Fn::FindInMap; Fn::ImportValue as a named stand-in), for a test account and region;
+  Fn::GetAtt of a role's Arn, Fn::FindInMap; Fn::ImportValue as a named stand-in), for a test account
+  and region;
 - pipeline expressions (https://aws-sagemaker-mlops.github.io/sagemaker-model-building-pipeline-definition-JSON-schema/):
   `Get` of parameters and the execution id, `Std:Join`, and step properties / `Std:JsonGet`, which
   only exist at run time and get a typed stand-in (an S3 URI, a SHA-256).

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from features.archive import sha256_bytes
 from lambda_inference.model_loader import ModelLoader
-from pipeline.registry.base import ModelVersion, Registration
-from pipeline.registry.sqlite import SqliteModelRegistry
 from pipeline.serve import PredictionServer
-from pipeline.settings import REGISTRY_FILE
-from pipeline.store.local import LocalArtifactStore
+from runtime.features.archive import sha256_bytes
+from runtime.registry.base import ModelVersion, Registration
+from runtime.registry.sqlite import SqliteModelRegistry
+from runtime.settings import REGISTRY_FILE
+from runtime.store.local import LocalArtifactStore
 from tests.unit.lambda_inference.fakes import GROUP, build_archive
 
 REFRESH_SECONDS = 0.2

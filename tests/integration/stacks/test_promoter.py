@@ -17,8 +17,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from stacks.promoter import handler
-from stacks.promoter.handler import MODEL_VERSION_VARIABLE, promote
+from promoter import handler
+from promoter.handler import MODEL_VERSION_VARIABLE, promote
 from tests.integration.stacks.cfn import actions_of, only, resources_of
 
 REGION = "us-east-1"

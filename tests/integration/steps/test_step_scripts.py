@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
+import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from features.archive import write_model_archive
+from pipeline import bundles
+from runtime.features.archive import write_model_archive
 
 REPO = Path(__file__).resolve().parents[3]
 TITANIC = REPO / "data" / "titanic"
@@ -41,15 +43,11 @@ def script(
     )
 
 
-def flat_bundle(dest: Path, *scripts: str) -> Path:
-    """What pipeline/bundles.py packs: the scripts at the root, features/ and the Predictor beside them."""
+def flat_bundle(dest: Path, build: Callable[[Path], Path]) -> Path:
+    """A bundle as pipeline/bundles.py builds it, unpacked into `dest` as the job's container does."""
     dest.mkdir()
-    for name in scripts:
-        shutil.copy(REPO / name, dest / Path(name).name)
-    shutil.copytree(REPO / "features", dest / "features", ignore=shutil.ignore_patterns("__pycache__"))
-    (dest / "lambda_inference").mkdir()
-    for name in ("__init__.py", "inference.py"):
-        shutil.copy(REPO / "lambda_inference" / name, dest / "lambda_inference" / name)
+    with tarfile.open(build(dest.parent / f"{dest.name}.tar.gz")) as tar:
+        tar.extractall(dest, filter="data")
     return dest
 
 
@@ -84,8 +82,8 @@ HYPERPARAMETERS = [
 
 @pytest.mark.slow
 def test_steps_end_to_end_from_flat_bundles(tmp_path: Path) -> None:
-    processing = flat_bundle(tmp_path / "processing", "processing/preprocess.py", "processing/evaluate.py")
-    training = flat_bundle(tmp_path / "training", "training/train.py")
+    processing = flat_bundle(tmp_path / "processing", bundles.build_processing_bundle)
+    training = flat_bundle(tmp_path / "training", bundles.build_training_bundle)
     done = script(
         processing / "preprocess.py",
         "--input-dir",
@@ -156,7 +154,7 @@ def test_bad_data_exits_2_with_the_message(tmp_path: Path) -> None:
 def test_predictor_imports_without_pandas_or_sklearn() -> None:
     code = (
         "import sys\nsys.modules['pandas'] = None\nsys.modules['sklearn'] = None\n"
-        "from lambda_inference.inference import Predictor\nimport features\nprint('ok')"
+        "from runtime.features.predictor import Predictor\nimport runtime.features\nprint('ok')"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO, check=False

@@ -10,9 +10,9 @@ from typing import Any
 
 import xgboost as xgb
 
-from features.archive import METADATA_FILE, MODEL_FILE, SPEC_FILE, sha256_bytes, write_model_archive
-from pipeline.registry.base import ModelVersion, Registration, RegistryError, VersionNotFound
-from pipeline.store.base import ArtifactNotFound
+from runtime.features.archive import METADATA_FILE, MODEL_FILE, SPEC_FILE, sha256_bytes, write_model_archive
+from runtime.registry.base import ModelVersion, Registration, RegistryError, VersionNotFound
+from runtime.store.base import ArtifactNotFound
 from training.train import TrainingConfig, booster_params, fit_spec, read_columns, read_labels
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

@@ -18,12 +18,10 @@ SOURCES = {
     "processing/preprocess.py": "print('preprocess')\n",
     "processing/evaluate.py": "print('evaluate')\n",
     "training/train.py": "print('train')\n",
-    "features/__init__.py": "",
-    "features/spec.py": "SPEC = 1\n",
-    "features/__pycache__/spec.cpython-311.pyc": "junk",
-    "features/stale.pyc": "junk",
-    "lambda_inference/__init__.py": "",
-    "lambda_inference/inference.py": "def predict(): ...\n",
+    "runtime/__init__.py": "",
+    "runtime/features/spec.py": "SPEC = 1\n",
+    "runtime/features/__pycache__/spec.cpython-311.pyc": "junk",
+    "runtime/features/stale.pyc": "junk",
     "lambda_inference/handler.py": "import boto3\n",
 }
 
@@ -57,19 +55,23 @@ def test_processing_bundle_holds_the_documented_files_only(source_root: Path, tm
     assert names == sorted(names)
     assert names == [
         "evaluate.py",
-        "features",
-        "features/__init__.py",
-        "features/spec.py",
-        "lambda_inference",
-        "lambda_inference/__init__.py",
-        "lambda_inference/inference.py",
         "preprocess.py",
+        "runtime",
+        "runtime/__init__.py",
+        "runtime/features",
+        "runtime/features/spec.py",
     ]
 
 
-def test_training_bundle_holds_train_and_features(source_root: Path, tmp_path: Path) -> None:
+def test_training_bundle_holds_train_and_the_runtime_layer(source_root: Path, tmp_path: Path) -> None:
     archive = bundles.build_training_bundle(tmp_path / "training.tar.gz", source_root)
-    assert list(_members(archive)) == ["features", "features/__init__.py", "features/spec.py", "train.py"]
+    assert list(_members(archive)) == [
+        "runtime",
+        "runtime/__init__.py",
+        "runtime/features",
+        "runtime/features/spec.py",
+        "train.py",
+    ]
 
 
 def test_entries_carry_no_owner_time_or_odd_mode(source_root: Path, tmp_path: Path) -> None:
@@ -84,8 +86,10 @@ def test_entries_carry_no_owner_time_or_odd_mode(source_root: Path, tmp_path: Pa
 
 
 def test_missing_source_names_the_file_and_the_fix(source_root: Path, tmp_path: Path) -> None:
-    (source_root / "training" / "train.py").unlink()
-    with pytest.raises(bundles.BundleError, match=r"training/train\.py not found.*pipeline/bundles\.py"):
+    for path in (source_root / "training").iterdir():
+        path.unlink()
+    (source_root / "training").rmdir()
+    with pytest.raises(bundles.BundleError, match=r"training not found.*pipeline/bundles\.py"):
         bundles.build_training_bundle(tmp_path / "training.tar.gz", source_root)
 
 
@@ -124,7 +128,7 @@ code_dir = sys.argv[1]
 sys.path.insert(0, code_dir)
 for script in sys.argv[2:]:
     __import__(script)
-ours = ("features", "lambda_inference", "preprocess", "evaluate", "train")
+ours = ("runtime", "pipeline", "lambda_inference", "preprocess", "evaluate", "train")
 origins = [m.__file__ for n, m in sys.modules.items() if n.split(".")[0] in ours]
 print([origin for origin in origins if not origin.startswith(code_dir)])
 """

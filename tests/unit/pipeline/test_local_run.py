@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.definition import placeholders
 from pipeline.local_run import DEFINITION_PATH, InputError, input_overrides, local_values
-from pipeline.settings import Settings
+from runtime.settings import Settings
 
 
 def test_train_and_test_names_become_the_file_parameters(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from features.archive import METADATA_FILE, MODEL_FILE, SPEC_FILE, sha256_file, write_model_archive
 from processing import evaluate
+from runtime.features.archive import METADATA_FILE, MODEL_FILE, SPEC_FILE, sha256_file, write_model_archive
 from training.train import TrainingConfig, fit_model, read_columns
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "titanic_tiny.csv"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import xgboost as xgb
 
-from features.spec import FeatureSpec
+from runtime.features.spec import FeatureSpec
 from training import train
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "titanic_tiny.csv"

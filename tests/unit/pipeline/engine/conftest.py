@@ -8,8 +8,8 @@ from typing import cast
 import pytest
 
 from pipeline.engine.context import RunContext
-from pipeline.registry.base import ModelRegistry
-from pipeline.store.local import LocalArtifactStore
+from runtime.registry.base import ModelRegistry
+from runtime.store.local import LocalArtifactStore
 
 EVALUATE_DEFINITION = {
     "Name": "Evaluate",

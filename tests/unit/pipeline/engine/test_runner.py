@@ -8,8 +8,8 @@ from typing import Any, cast
 import pytest
 
 from pipeline.engine import EngineError, PipelineFailed, run_definition
-from pipeline.registry.base import ModelRegistry
-from pipeline.store.local import LocalArtifactStore
+from runtime.registry.base import ModelRegistry
+from runtime.store.local import LocalArtifactStore
 
 
 def gate(left: Any) -> dict[str, Any]:

@@ -1,0 +1,153 @@
+"""The AWS model registry: versions of a SageMaker Model Package Group, through an injected boto3 client."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from runtime.registry.base import (
+    ModelVersion,
+    Registration,
+    RegistryError,
+    VersionNotFound,
+    check_stage,
+    check_status,
+    iso_utc,
+)
+from runtime.registry.sagemaker_metadata import decode_json, decode_text, encode_properties, metrics_document
+from runtime.registry.sagemaker_metrics import MetricsReader
+from runtime.store.base import ArtifactStore
+
+# ModelLifeCycle needs a StageStatus; a stage set through this registry is a decision already taken.
+STAGE_STATUS = "Approved"
+_NOT_FOUND_HINTS = ("not found", "does not exist")
+
+
+class SageMakerModelRegistry:
+    """Model versions of one SageMaker Model Package Group; metrics are read through the artifact store."""
+
+    def __init__(self, group: str, client: Any, *, store: ArtifactStore | None = None) -> None:
+        self.group = group
+        self.client = client
+        self._metrics = MetricsReader(store, region=client.meta.region_name)
+        self._arn_prefix = ""
+
+    def register_version(self, registration: Registration) -> ModelVersion:
+        request: dict[str, Any] = {
+            "ModelPackageGroupName": self.group,
+            "ModelApprovalStatus": check_status(registration.status),
+            "CustomerMetadataProperties": encode_properties(
+                {"sha256": registration.sha256, "artifact_uri": registration.artifact_uri},
+                {
+                    "parameters": registration.parameters,
+                    "input_schema": registration.input_schema,
+                    "output_schema": registration.output_schema,
+                },
+            ),
+        }
+        if registration.metrics:
+            request["ModelMetrics"] = self._store_metrics(registration)
+        with self._aws_errors("register a version in"):
+            arn = self.client.create_model_package(**request)["ModelPackageArn"]
+        return self._to_version(self._describe(arn))
+
+    def list_versions(self) -> list[ModelVersion]:
+        return [self._to_version(self._describe(arn)) for _, arn in sorted(self._summaries())]
+
+    def get_version(self, version: int) -> ModelVersion:
+        return self._to_version(self._describe(self._arn(version), version))
+
+    def set_status(self, version: int, status: str) -> ModelVersion:
+        return self._update(version, ModelApprovalStatus=check_status(status))
+
+    def set_stage(self, version: int, stage: str) -> ModelVersion:
+        life_cycle = {"Stage": check_stage(stage), "StageStatus": STAGE_STATUS}
+        return self._update(version, ModelLifeCycle=life_cycle)
+
+    def latest_approved(self) -> ModelVersion | None:
+        approved = sorted(self._summaries(ModelApprovalStatus="Approved"))
+        return self._to_version(self._describe(approved[-1][1])) if approved else None
+
+    def _update(self, version: int, **change: Any) -> ModelVersion:
+        arn = self._arn(version)
+        properties = self._describe(arn, version).get("CustomerMetadataProperties")
+        # moto replaces CustomerMetadataProperties with what an update carries (nothing = wiped);
+        # SageMaker merges them. Re-sending the current ones keeps sha256 and schema in both.
+        if properties:
+            change["CustomerMetadataProperties"] = properties
+        with self._aws_errors(f"update version {version} in"):
+            self.client.update_model_package(ModelPackageArn=arn, **change)
+        return self._to_version(self._describe(arn, version))
+
+    def _summaries(self, **filters: str) -> list[tuple[int, str]]:
+        """(version, ARN) of the group's model packages, optionally filtered (e.g. by approval status)."""
+        paginator = self.client.get_paginator("list_model_packages")
+        with self._aws_errors("list the versions of"):
+            pages = list(paginator.paginate(ModelPackageGroupName=self.group, **filters))
+        summaries = (item for page in pages for item in page.get("ModelPackageSummaryList", []))
+        return [(int(item["ModelPackageVersion"]), item["ModelPackageArn"]) for item in summaries]
+
+    def _arn(self, version: int) -> str:
+        """arn:<partition>:sagemaker:<region>:<account>:model-package/<group, lower case>/<version>."""
+        if not self._arn_prefix:
+            with self._aws_errors("describe"):
+                group_arn = self.client.describe_model_package_group(ModelPackageGroupName=self.group)
+            self._arn_prefix = group_arn["ModelPackageGroupArn"].split(":model-package-group/")[0]
+        # SageMaker lower-cases resource names inside ARNs.
+        return f"{self._arn_prefix}:model-package/{self.group.lower()}/{version}"
+
+    def _describe(self, arn: str, version: int | None = None) -> dict[str, Any]:
+        from botocore.exceptions import ClientError  # noqa: PLC0415 - botocore loads only on AWS
+
+        try:
+            description: dict[str, Any] = self.client.describe_model_package(ModelPackageName=arn)
+        except ClientError as error:
+            message = str(error).lower()
+            if version is not None and any(hint in message for hint in _NOT_FOUND_HINTS):
+                raise VersionNotFound(self.group, version) from error
+            raise self._error("describe a version of", error) from error
+        return description
+
+    def _to_version(self, description: dict[str, Any]) -> ModelVersion:
+        properties = description.get("CustomerMetadataProperties") or {}
+        containers = description.get("InferenceSpecification", {}).get("Containers", [])
+        # The pipeline's RegisterModel step records the artifact as the container's ModelDataUrl.
+        artifact_uri = containers[0].get("ModelDataUrl", "") if containers else ""
+        return ModelVersion(
+            group=self.group,
+            version=int(description["ModelPackageVersion"]),
+            status=description.get("ModelApprovalStatus") or "PendingManualApproval",
+            stage=description.get("ModelLifeCycle", {}).get("Stage", "None"),
+            created=iso_utc(description["CreationTime"]),
+            metrics=self._metrics.read(description),
+            parameters=decode_json(properties, "parameters"),
+            artifact_uri=artifact_uri or decode_text(properties, "artifact_uri"),
+            sha256=decode_text(properties, "sha256"),
+            input_schema=decode_json(properties, "input_schema"),
+            output_schema=decode_json(properties, "output_schema"),
+        )
+
+    def _store_metrics(self, registration: Registration) -> dict[str, Any]:
+        """Write the model-quality JSON next to the artifact (content-addressed, so never overwritten)."""
+        document = metrics_document(registration.metrics)
+        folder = registration.artifact_uri.rsplit("/", 1)[0]
+        uri = f"{folder}/model-quality-{hashlib.sha256(document).hexdigest()[:16]}.json"
+        self._metrics.store.put_bytes(document, uri)
+        return {"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": uri}}}
+
+    @contextmanager
+    def _aws_errors(self, action: str) -> Iterator[None]:
+        from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415 - see _describe
+
+        try:
+            yield
+        except (ClientError, BotoCoreError) as error:
+            raise self._error(action, error) from error
+
+    def _error(self, action: str, error: Exception) -> RegistryError:
+        return RegistryError(
+            f"could not {action} model package group {self.group!r}: {error}; check that the group exists "
+            "(cdk deploy creates it), MODEL_PACKAGE_GROUP, the AWS region and credentials"
+        )
