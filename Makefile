@@ -23,6 +23,7 @@ RIE_SHA256_arm64 := ec2e5d09633d853834c008b1ef264bf834b258a94d551d2b2074966494b3
 RIE_DIR := .tools/rie
 LAMBDA_RUNTIME_DIR := .tools/lambda-runtime
 RIE_STAMP := $(RIE_DIR)/.installed-$(SAM_CLI_VERSION)
+CHROMIUM := /usr/bin/chromium
 export PATH := $(abspath $(BIN)):$(PATH)
 export MLPIPE_HOME ?= $(abspath .mlpipe)
 
@@ -68,7 +69,12 @@ $(NODE_STAMP): package.json package-lock.json $(DEV_STAMP)
 
 install: $(RUNTIME_STAMP) ## install the runtime set (pipeline, CLI, local serving)
 
-install-dev: $(DEV_STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) $(RIE_STAMP) ## install everything: SDK, CDK, test tools, CDK CLI, Lambda emulator
+install-dev: $(DEV_STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) $(RIE_STAMP) $(CHROMIUM) ## install everything: SDK, CDK, test tools, CDK CLI, Lambda emulator, Chromium
+
+# Debian's Chromium renders the evaluation report in tests (Playwright drives it, never downloads one).
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then apt-get install -y chromium || (apt-get update && apt-get install -y chromium); \
+	else echo "error: $(CHROMIUM) is missing and only root can install it: run 'sudo apt-get install -y chromium' (the browser tests of the report and of mlpipe ui need it)" >&2; exit 1; fi
 
 lock: | $(VENV)/bin/python ## re-resolve the dependencies and rewrite requirements/constraints.txt
 	rm -rf .tools/lock && $(PYTHON) -m venv .tools/lock

@@ -18,17 +18,21 @@ import numpy as np
 from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold
 
-from pipeline.parameters import PARAMETERS_BY_NAME
+from pipeline.cli.project import load_project
+from pipeline.parameters import validated
 from runtime.features.predictor import Predictor
+from runtime.features.trees import parse_model
 from training.train import TrainingConfig, fit_model, read_columns, read_labels
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TRAIN_CSV = REPO_ROOT / "data" / "titanic" / "train.csv"
+TITANIC_CONFIG = REPO_ROOT / "examples" / "titanic" / "mlpipe.toml"
 
 
 def default_config() -> TrainingConfig:
-    """The training hyperparameters the pipeline uses when no parameter is overridden."""
-    value = {name: p.default for name, p in PARAMETERS_BY_NAME.items()}
+    """The training hyperparameters of `mlpipe run --config examples/titanic/mlpipe.toml` (`make demo`):
+    the pipeline's defaults name no target, the example config supplies it and the columns."""
+    value = validated(load_project(TITANIC_CONFIG).parameters)
     return TrainingConfig(
         max_depth=int(value["MaxDepth"]),
         eta=float(value["Eta"]),
@@ -38,6 +42,8 @@ def default_config() -> TrainingConfig:
         feature_columns=str(value["FeatureColumns"]),
         categorical_columns=str(value["CategoricalColumns"]),
         derived_features=str(value["DerivedFeatures"]),
+        id_column=str(value["IdColumn"]),
+        required_columns=str(value["RequiredColumns"]),
         seed=int(value["Seed"]),
     )
 
@@ -67,7 +73,7 @@ def cross_validate(
     started = time.perf_counter()
     for train_rows, test_rows in splitter.split(np.zeros(n_rows), labels):
         booster, spec, _ = fit_model(_subset(columns, train_rows), len(train_rows), config)
-        predicted = Predictor(booster, spec, "cv").predict_columns(
+        predicted = Predictor(parse_model(bytes(booster.save_raw("json"))), spec, "cv").predict_columns(
             _subset(columns, test_rows), len(test_rows)
         )
         accuracies.append(accuracy_score(labels[test_rows], predicted.labels))

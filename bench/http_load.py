@@ -111,7 +111,9 @@ def load_level(port: int, concurrency: int, seconds: float) -> dict[str, float]:
     }
 
 
-def measure_http(home: Path, runs: int, seconds: float, levels: tuple[int, ...] = (1, 8)) -> dict[str, Any]:
+def measure_http(
+    home: Path, runs: int, seconds: float, levels: tuple[int, ...] = (1, 8, 64)
+) -> dict[str, Any]:
     """`http_rps_cN`, `http_p50_ms_cN`, `http_p99_ms_cN` for each concurrency level N."""
     figures: dict[str, Any] = {}
     with running_server(home) as port:

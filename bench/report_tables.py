@@ -57,7 +57,8 @@ def http_table(results: dict[str, Any]) -> str:
             format_summary(results[f"http_p50_ms_c{level}"], "ms"),
             format_summary(results[f"http_p99_ms_c{level}"], "ms"),
         ]
-        for level in (1, 8)
+        for level in (1, 8, 64)
+        if f"http_rps_c{level}" in results  # c64 since issue 18: older results files lack it
     ]
     return table(["concurrency", "throughput", "p50", "p99"], rows)
 

@@ -42,7 +42,7 @@ def ours(home: Path) -> Stack:
     env = {"MLPIPE_BACKEND": "local", "MLPIPE_HOME": str(home)}
     return Stack(
         "ours", [LAMBDA_BUNDLE], "lambda_inference.handler", env,
-        ["xgboost-cpu", "numpy", "scipy", "aws-lambda-powertools"],
+        ["numpy", "aws-lambda-powertools"],  # trees scored in NumPy: no xgboost, no scipy (issue 17)
     )  # fmt: skip
 
 

@@ -1,11 +1,13 @@
 """Which model to serve, loaded once per container and refreshed in the background.
 
-Resolution: the pinned `MODEL_VERSION` when set (the promoter pins it in AWS), else the latest
-`Approved` version of the group. A load checks the artifact's size against the cap before reading it,
-its SHA-256 while it streams, and its booster in a trial process, before anything is parsed in this
-process (`artifact_fetch`, `runtime.features.archive`, `booster_trial`). A refused artifact (too large, wrong
-digest, unreadable archive, invalid spec, booster that fails its trial) is remembered and never fetched
-again; a failed refresh (registry or store unreachable) keeps the last good model and is retried.
+Resolution: the pinned `MODEL_VERSION` when set (the promoter pins it in AWS), else the local
+registry's live pointer (`mlpipe models approve/rollback` move it), else the latest `Approved` version.
+A load checks the artifact's size against the cap before reading it,
+its SHA-256 while it streams, before anything is parsed (`artifact_fetch`); the archive and the JSON
+model are then read by bounded parsers (`runtime.features.archive`, `runtime.features.trees`): no
+XGBoost, no native loader in this process. A refused artifact (too large, wrong digest, unreadable
+archive, invalid spec, malformed or oversized model) is remembered and never fetched again; a failed
+refresh (registry or store unreachable) keeps the last good model and is retried.
 
 Requests never wait on the registry or the store: a daemon thread refreshes every
 `MODEL_REFRESH_SECONDS` (default 5 s), each refresh in a worker it waits for at most the load timeout,
@@ -181,7 +183,10 @@ class ModelLoader:
                     "the model registry; pin an existing version or unset "
                     "MODEL_VERSION to serve the latest approved one",
                 ) from missing
-        latest = self._registry.latest_approved()
+        # The local registry's explicit live pointer (moved by approve, rollback and canaries); registries
+        # without one (SageMaker, where the promoter pins MODEL_VERSION instead) serve the latest Approved.
+        live = getattr(self._registry, "live_version", self._registry.latest_approved)
+        latest = live()
         if latest is None:
             raise ModelUnavailable(
                 "no_approved_model",

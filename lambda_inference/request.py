@@ -9,9 +9,11 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from lambda_inference.errors import RequestError
+from runtime.features.contract import ALLOW_UNKNOWN_FIELDS
 
 # Lambda refuses synchronous payloads over 6 MB; checking here gives a clear 413 locally too.
 MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -30,12 +32,31 @@ def is_http_event(event: object) -> bool:
     )
 
 
-def parse_event(event: object) -> Instances:
-    """The validated `instances` of an HTTP API v2.0 event or of a direct `{"instances": [...]}` event."""
+@dataclass(frozen=True)
+class PredictionRequest:
+    """The instances to score and the caller's opt-out of the unknown-field check."""
+
+    instances: Instances
+    allow_unknown_fields: bool = False
+
+
+def parse_request(event: object) -> PredictionRequest:
+    """The validated request of an HTTP API v2.0 event or of a direct `{"instances": [...]}` event."""
     if not isinstance(event, dict):
         raise RequestError(400, "invalid_event", f"the event must be a JSON object, got {_kind(event)}")
     payload = _decode_body(event) if is_http_event(event) else event
-    return _instances(payload)
+    instances = _instances(payload)
+    allow = payload.get(ALLOW_UNKNOWN_FIELDS, False) if isinstance(payload, dict) else False
+    if not isinstance(allow, bool):
+        raise RequestError(
+            400, "invalid_type", f"field '{ALLOW_UNKNOWN_FIELDS}' must be true or false, got {_kind(allow)}"
+        )
+    return PredictionRequest(instances, allow)
+
+
+def parse_event(event: object) -> Instances:
+    """The validated `instances` of an HTTP API v2.0 event or of a direct `{"instances": [...]}` event."""
+    return parse_request(event).instances
 
 
 def _decode_body(event: Mapping[str, Any]) -> object:

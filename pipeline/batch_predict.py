@@ -8,13 +8,24 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from lambda_inference.served_model import ScoresRecords
+from pipeline.assignments import parse_name_values
+from runtime.features.contract import (
+    UNKNOWN_FIELD,
+    ContractViolation,
+    check_fields,
+    check_required,
+    unseen_categories,
+)
 from runtime.features.errors import FeatureError
+from runtime.features.spec import FeatureSpec
 
+ROW_COLUMN = "row"
 PREDICTION_COLUMN = "prediction"
 PROBABILITY_COLUMN = "probability"
 # Rows scored per predictor call: memory stays bounded by the chunk, not the file (a 100 MB CSV read
@@ -31,14 +42,9 @@ class BatchInputError(ValueError):
 
 def parse_instance(assignments: Iterable[str]) -> dict[str, str]:
     """`["Age=22", "Sex=male"]` -> `{"Age": "22", "Sex": "male"}`; values stay text, as in a CSV."""
-    instance: dict[str, str] = {}
-    for assignment in assignments:
-        name, separator, value = assignment.partition("=")
-        if not separator or not name.strip():
-            raise BatchInputError(
-                f"--instance {assignment!r} is not NAME=VALUE; write e.g. --instance Age=22"
-            )
-        instance[name.strip()] = value
+    instance, problems = parse_name_values(assignments, "--instance", "Age=22")
+    if problems:
+        raise BatchInputError("; ".join(problems))
     if not instance:
         raise BatchInputError("no --instance given; write e.g. --instance Age=22 --instance Sex=male")
     return instance
@@ -84,20 +90,52 @@ def read_header(reader: csv.DictReader[str], path: Path) -> list[str]:
 
 
 def predict_rows(
-    predictor: ScoresRecords, rows: Sequence[Mapping[str, str]], id_column: str, header: Sequence[str]
+    predictor: ScoresRecords,
+    rows: Sequence[Mapping[str, str]],
+    id_column: str | None,
+    header: Sequence[str],
+    first_row: int = 1,
 ) -> list[dict[str, str]]:
-    """One output row per input row: the id, the predicted class and the probability of class 1."""
+    """One output row per input row: the id (or the data row number), the class, the probability of 1."""
     _check_id_column(header, id_column)
     prediction = predictor.predict_records(rows)
     labels, probabilities = prediction.labels.tolist(), prediction.probabilities.tolist()
+    ids = [row[id_column] for row in rows] if id_column else [str(first_row + i) for i in range(len(rows))]
     return [
-        {id_column: row[id_column], PREDICTION_COLUMN: str(label), PROBABILITY_COLUMN: repr(probability)}
-        for row, label, probability in zip(rows, labels, probabilities, strict=True)
+        {id_column or ROW_COLUMN: key, PREDICTION_COLUMN: str(label), PROBABILITY_COLUMN: repr(probability)}
+        for key, label, probability in zip(ids, labels, probabilities, strict=True)
     ]
 
 
-def _check_id_column(header: Sequence[str], id_column: str) -> None:
-    if id_column not in header:
+def check_csv_contract(
+    predictor: ScoresRecords,
+    rows: Sequence[Mapping[str, str]],
+    *,
+    done: int,
+    header: Sequence[str] | None = None,
+    allow_unknown_columns: bool = False,
+    label: str = "data row {}",
+) -> list[dict[str, Any]]:
+    """The serving contract (runtime/features/contract.py) on CSV rows; the header once, with `header`."""
+    spec = getattr(predictor, "spec", None)
+    if not isinstance(spec, FeatureSpec):
+        return []
+    try:
+        if header is not None and not allow_unknown_columns:
+            check_fields(spec, header, what="column")
+        check_required(spec, rows, label=label, offset=done + 1)
+    except ContractViolation as violation:
+        hint = (
+            "; pass --allow-unknown-columns to ignore extra columns"
+            if violation.code == UNKNOWN_FIELD
+            else ""
+        )
+        raise BatchInputError(f"{violation.code}: {violation.message}{hint}") from None
+    return unseen_categories(spec, rows, offset=done + 1)
+
+
+def _check_id_column(header: Sequence[str], id_column: str | None) -> None:
+    if id_column and id_column not in header:
         raise BatchInputError(
             f"id column {id_column!r} is not in the input; pass --id-column with one of: {', '.join(header)}"
         )
@@ -124,28 +162,58 @@ def atomic_output(path: Path) -> Iterator[IO[str]]:
 
 
 def _score_chunks(
-    predictor: ScoresRecords, reader: csv.DictReader[str], id_column: str, writer: csv.DictWriter[str]
+    predictor: ScoresRecords,
+    reader: csv.DictReader[str],
+    id_column: str | None,
+    writer: csv.DictWriter[str],
+    options: CsvOptions,
 ) -> int:
     """Score `reader` CHUNK_ROWS at a time into `writer`; returns the number of rows."""
     header = list(reader.fieldnames or [])
+    columns = [name for name in header if name != id_column]
     done = 0
     while chunk := list(islice(reader, CHUNK_ROWS)):
+        options.warnings += check_csv_contract(
+            predictor,
+            chunk,
+            done=done,
+            header=columns if done == 0 else None,
+            allow_unknown_columns=options.allow_unknown_columns,
+        )
         try:
-            writer.writerows(predict_rows(predictor, chunk, id_column, header))
+            writer.writerows(predict_rows(predictor, chunk, id_column, header, done + 1))
         except FeatureError as error:
             raise BatchInputError(f"data rows {done + 1}-{done + len(chunk)}: {error}") from None
         done += len(chunk)
     return done
 
 
-def predict_csv(predictor: ScoresRecords, input_path: Path, output_path: Path, id_column: str) -> int:
-    """Score every row of `input_path` into `output_path`, streaming; returns the number of rows."""
+@dataclass
+class CsvOptions:
+    """The contract switch of `mlpipe predict --input`, and where unseen-category warnings collect."""
+
+    allow_unknown_columns: bool = False
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def predict_csv(
+    predictor: ScoresRecords,
+    input_path: Path,
+    output_path: Path,
+    id_column: str | None,
+    options: CsvOptions | None = None,
+) -> int:
+    """Score every row of `input_path` into `output_path`, streaming; returns the number of rows.
+
+    Without an id column the output names rows by their data row number (column `row`).
+    """
+    options = options or CsvOptions()
     with csv_errors(input_path), input_path.open(newline="", encoding=CSV_ENCODING) as handle:
         reader = csv.DictReader(handle)
         with csv_errors(input_path, reader):
             _check_id_column(read_header(reader, input_path), id_column)
             with atomic_output(output_path) as sink:
-                fields = [id_column, PREDICTION_COLUMN, PROBABILITY_COLUMN]
+                fields = [id_column or ROW_COLUMN, PREDICTION_COLUMN, PROBABILITY_COLUMN]
                 writer = csv.DictWriter(sink, fieldnames=fields)
                 writer.writeheader()
-                return _score_chunks(predictor, reader, id_column, writer)
+                return _score_chunks(predictor, reader, id_column, writer, options)

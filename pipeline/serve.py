@@ -1,25 +1,37 @@
-"""A local, Lambda-compatible HTTP server: the same handler as in AWS, one process, many threads.
+"""A local, Lambda-compatible HTTP server: the same handler as in AWS, as a minimal ASGI app on uvicorn.
 
 Routes: `POST /predict` (turned into an API Gateway HTTP API v2.0 event), `POST
 /2015-03-31/functions/function/invocations` (the Lambda Runtime Interface Emulator path: the body is
-the event, the answer is the handler's return value) and `GET /healthz`. HTTP/1.1 keep-alive, no
-per-request logging: the hot path is read body -> handler -> write.
+the event, the answer is the handler's return value) and `GET /healthz`. The HTTP parsing, keep-alive,
+timeouts, connection cap and worker processes are uvicorn's (pipeline/http_server.py); this module only
+maps a request to the handler. No per-request logging: the hot path is read body -> handler -> write.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from lambda_inference.errors import ModelUnavailable
 from lambda_inference.handler import ServesModels, handle_event
 from lambda_inference.request import MAX_BODY_BYTES
+from pipeline.http_server import MAX_CONNECTIONS, TIMEOUT_SECONDS, ThreadedServer
+from runtime.monitoring.capture import CapturesPredictions
+from runtime.monitoring.capture_env import capture_from_environment
 
 PREDICT_PATH = "/predict"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 HEALTH_PATH = "/healthz"
+
+Headers = list[tuple[bytes, bytes]]
+Answer = tuple[int, bytes, Headers]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+# The body was not read to its end, so the connection cannot carry another request.
+CLOSE: Headers = [(b"connection", b"close")]
 
 
 def http_api_event(body: str, headers: dict[str, str], request_id: str) -> dict[str, Any]:
@@ -41,92 +53,116 @@ def http_api_event(body: str, headers: dict[str, str], request_id: str) -> dict[
     }
 
 
-class PredictionRequestHandler(BaseHTTPRequestHandler):
-    """One connection; `server.loader` is the shared, thread-safe model loader."""
+class PredictionApp:
+    """The ASGI application; `loader` is the shared model loader (refreshes in the background)."""
 
-    protocol_version = "HTTP/1.1"  # keep-alive: clients reuse the connection
-    # Small answers must leave at once, not wait for the client's delayed ACK.
-    disable_nagle_algorithm = True
-    server: PredictionServer
+    def __init__(self, loader: ServesModels, capture: CapturesPredictions | None = None) -> None:
+        self.loader = loader
+        self.capture = capture  # serving-time capture, as in Lambda (runtime/monitoring/capture.py)
 
-    def do_POST(self) -> None:
-        path = self.path.split("?", 1)[0]
-        if path not in (PREDICT_PATH, INVOKE_PATH):
-            self._send(404, _error_body("not_found", f"no route POST {path}; use POST {PREDICT_PATH}"))
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan is off and websockets are not served
             return
-        body = self._read_body()
-        if body is None:
-            return
+        status, body, extra = await self._answer(scope, receive)
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body)), *extra]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _answer(self, scope: dict[str, Any], receive: Receive) -> Answer:
+        method, path = scope["method"], scope["path"]
+        if method == "GET" and path == HEALTH_PATH:
+            return self._health()
+        if method != "POST" or path not in (PREDICT_PATH, INVOKE_PATH):
+            routes = f"use POST {PREDICT_PATH}, POST {INVOKE_PATH} or GET {HEALTH_PATH}"
+            return 404, _error_body("not_found", f"no route {method} {path}; {routes}"), []
+        body = await read_body(scope, receive)
+        if isinstance(body, tuple):
+            return body
         request_id = uuid.uuid4().hex
         if path == PREDICT_PATH:
-            event = http_api_event(
-                body.decode("utf-8", "replace"), {k.lower(): v for k, v in self.headers.items()}, request_id
-            )
-            response = handle_event(event, self.server.loader, request_id)
-            self._send(response["statusCode"], response["body"].encode())
-            return
+            headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+            event = http_api_event(body.decode("utf-8", "replace"), headers, request_id)
+            response = handle_event(event, self.loader, request_id, self.capture)
+            return response["statusCode"], response["body"].encode(), []
+        return self._invoke(body, request_id)
+
+    def _invoke(self, body: bytes, request_id: str) -> Answer:
         try:
-            direct_event = json.loads(body)
+            event = json.loads(body)
         except (ValueError, RecursionError) as error:  # RecursionError: JSON nested too deeply
-            self._send(400, _error_body("invalid_json", f"the event is not valid JSON: {error}"))
-            return
+            return invalid_request_content(f"Could not parse request body into json: {error}")
         # Like the emulator: the HTTP call succeeds and carries whatever the function returned.
-        self._send(200, json.dumps(handle_event(direct_event, self.server.loader, request_id)).encode())
+        return 200, json.dumps(handle_event(event, self.loader, request_id, self.capture)).encode(), []
 
-    def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] != HEALTH_PATH:
-            self._send(404, _error_body("not_found", f"no route GET {self.path}; use GET {HEALTH_PATH}"))
-            return
+    def _health(self) -> Answer:
         try:
-            version = self.server.loader.current().label
+            version = self.loader.current().label
         except ModelUnavailable as unavailable:
-            self._send(
-                503,
-                json.dumps(
-                    {
-                        "status": "no_model",
-                        "error": {"code": unavailable.code, "message": unavailable.message},
-                    }
-                ).encode(),
-            )
-            return
-        self._send(200, json.dumps({"status": "ok", "model_version": version}).encode())
-
-    def _read_body(self) -> bytes | None:
-        try:
-            length = int(self.headers.get("Content-Length", "0"))
-        except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY_BYTES:
-            # The body is not read, so the connection cannot be reused.
-            self.close_connection = True
-            status, code = (413, "payload_too_large") if length > 0 else (400, "invalid_content_length")
-            self._send(
-                status, _error_body(code, f"send a Content-Length between 0 and {MAX_BODY_BYTES} bytes")
-            )
-            return None
-        return self.rfile.read(length)
-
-    def _send(self, status: int, body: bytes) -> None:
-        # Status line, headers and body in one write: one packet for small answers, no Nagle stalls.
-        connection = "close" if self.close_connection else "keep-alive"
-        head = (
-            f"{self.protocol_version} {status} {self.responses[status][0]}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            f"Connection: {connection}\r\n\r\n"
-        )
-        self.wfile.write(head.encode("latin-1") + body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the handler logs what matters as structured JSON; access logs would cost latency."""
+            error = {"code": unavailable.code, "message": unavailable.message}
+            return 503, json.dumps({"status": "no_model", "error": error}).encode(), []
+        return 200, json.dumps({"status": "ok", "model_version": version}).encode(), []
 
 
-class PredictionServer(ThreadingHTTPServer):
-    daemon_threads = True
+async def read_body(scope: dict[str, Any], receive: Receive) -> bytes | Answer:
+    """The whole body (Content-Length or chunked, decoded by the server), or the refusal to send."""
+    declared = dict(scope["headers"]).get(b"content-length")
+    if declared is not None and int(declared) > MAX_BODY_BYTES:  # digits only: the parser checked it
+        return _too_large()
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":  # nobody to answer; the server drops what is sent
+            return 400, b"", CLOSE
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:  # a chunked body has no length to check up front
+            return _too_large()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
-    def __init__(self, address: tuple[str, int], loader: ServesModels) -> None:
-        super().__init__(address, PredictionRequestHandler)
-        self.loader = loader
+
+def invalid_request_content(message: str) -> Answer:
+    """Lambda's own refusal of an Invoke payload that is not JSON, as boto3 parses it (a ClientError).
+
+    https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html (InvalidRequestContentException, 400);
+    the rest-json protocol names the error in the `x-amzn-ErrorType` header.
+    """
+    body = json.dumps({"Type": "User", "message": message}).encode()
+    return 400, body, [(b"x-amzn-errortype", b"InvalidRequestContentException")]
+
+
+APP_FACTORY = "pipeline.serve:create_app"
+
+
+def create_app() -> PredictionApp:
+    """The app with the loader `mlpipe serve` builds from the environment: one per worker process."""
+    from pipeline.canary import loader_from_environment  # noqa: PLC0415 (reads settings at call time)
+
+    capture = capture_from_environment()
+    if capture is not None:
+        capture.start_timer()  # a long-running worker: due batches are written on the timer, not at exit
+        atexit.register(capture.flush, 5.0)
+    return PredictionApp(loader_from_environment(), capture)  # splits requests during a canary
+
+
+class PredictionServer(ThreadedServer):
+    """The app for `loader` on a thread (tests); `mlpipe serve` uses `http_server.run`."""
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        loader: ServesModels,
+        timeout: int = TIMEOUT_SECONDS,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        super().__init__(address, PredictionApp(loader), timeout, max_connections)
+
+
+def _too_large() -> Answer:
+    message = f"send a body of at most {MAX_BODY_BYTES} bytes"
+    return 413, _error_body("payload_too_large", message), CLOSE
 
 
 def _error_body(code: str, message: str) -> bytes:

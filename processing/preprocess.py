@@ -7,15 +7,18 @@ line and fix, and writes nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from runtime.features.derived import DerivedFeature, parse_columns, parse_derived_features
+from runtime.features.columns import parse_column_list, resolve_columns
+from runtime.features.derived import DerivedFeature, parse_derived_features
 from runtime.features.spec import check_feature_parameters, fit_feature_spec
+from runtime.registry.model_package import write_training_data
 
 MIN_ROWS = 20
 MIN_ROWS_PER_CLASS = 2
@@ -99,8 +102,14 @@ def check_classes(target: pd.Series, name: str, file: str, *, min_rows: int, per
 
 def prepare(frame: pd.DataFrame, args: argparse.Namespace, file: str) -> pd.DataFrame:
     """Validated frame with only the needed raw columns and a 0/1 target."""
-    features = parse_columns(args.feature_columns)
-    categorical = parse_columns(args.categorical_columns)
+    columns = {str(name): frame[name].to_numpy(dtype=object) for name in frame.columns}
+    features, categorical = resolve_columns(
+        columns,
+        target=args.target,
+        id_column=args.id_column,
+        feature_columns=args.feature_columns,
+        categorical_columns=args.categorical_columns,
+    )
     derived: tuple[DerivedFeature, ...] = parse_derived_features(args.derived_features)
     check_feature_parameters(
         target=args.target, feature_columns=features, categorical_columns=categorical, derived=derived
@@ -112,17 +121,31 @@ def prepare(frame: pd.DataFrame, args: argparse.Namespace, file: str) -> pd.Data
     check_numeric(
         frame, list(dict.fromkeys([*(c for c in features if c not in categorical), *sum_sources])), file
     )
-    columns = {name: frame[name].to_numpy(dtype=object) for name in needed}
     fit_feature_spec(
         columns,
         target=args.target,
         feature_columns=features,
         categorical_columns=categorical,
         derived=derived,
+        required=parse_column_list(args.required_columns, "RequiredColumns"),
     )  # a dry run: same checks training will make, before anything is written
-    kept = frame[[c for c in frame.columns if c in needed]].copy()
+    # Every column stays: training resolves the same defaults on the same header, and records the
+    # unused ones as known fields of the serving contract.
+    kept = frame.copy()
     kept[args.target] = target
     return kept
+
+
+def resolved_lists(frame: pd.DataFrame, args: argparse.Namespace) -> dict[str, str]:
+    """FeatureColumns and CategoricalColumns as explicit JSON lists, decided on `frame` when left empty."""
+    features, categorical = resolve_columns(
+        {str(name): frame[name].to_numpy(dtype=object) for name in frame.columns if name != args.target},
+        target=args.target,
+        id_column=args.id_column,
+        feature_columns=args.feature_columns,
+        categorical_columns=args.categorical_columns,
+    )
+    return {"feature_columns": json.dumps(features), "categorical_columns": json.dumps(categorical)}
 
 
 def split(frame: pd.DataFrame, args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -155,18 +178,29 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--feature-columns", required=True)
     parser.add_argument("--categorical-columns", default="")
     parser.add_argument("--derived-features", default="")
+    parser.add_argument("--id-column", default="")
+    parser.add_argument("--required-columns", default="")
     parser.add_argument("--validation-fraction", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=42)
     return parser.parse_args(argv)
 
 
+def file_name(key: str) -> str:
+    """The file a data input's key names: TrainFile is a key such as sha256/<digest>/train.csv (see
+    pipeline/content_keys.py), and the job downloads the input's one object as its last segment."""
+    return PurePosixPath(key).name
+
+
 def run(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
     """Validate everything first; return the frames to write, keyed by output folder."""
-    train_frame = prepare(load_csv(args.input_dir / args.train_file), args, args.train_file)
+    train_name = file_name(args.train_file)
+    train_frame = prepare(load_csv(args.input_dir / train_name), args, train_name)
+    # The test file is checked against the columns decided on the training file, not its own.
+    args = argparse.Namespace(**{**vars(args), **resolved_lists(train_frame, args)})
     check_classes(
         train_frame[args.target],
         args.target,
-        args.train_file,
+        train_name,
         min_rows=MIN_ROWS,
         per_class=MIN_ROWS_PER_CLASS,
     )
@@ -175,9 +209,10 @@ def run(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
     # TrainFile's name stands for "no test file": the pipeline cannot leave the test input out.
     if args.test_file and args.test_file != args.train_file:
         test_dir = args.input_dir if args.test_dir is None else args.test_dir
-        evaluation = prepare(load_csv(test_dir / args.test_file), args, args.test_file)
+        test_name = file_name(args.test_file)
+        evaluation = prepare(load_csv(test_dir / test_name), args, test_name)
         # AUC and the confusion matrix need both classes in the evaluation set.
-        check_classes(evaluation[args.target], args.target, args.test_file, min_rows=2, per_class=1)
+        check_classes(evaluation[args.target], args.target, test_name, min_rows=2, per_class=1)
     return {"train": train, "validation": validation, "evaluation": evaluation}
 
 
@@ -192,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         (args.output_dir / name).mkdir(parents=True, exist_ok=True)
         frame.to_csv(args.output_dir / name / f"{name}.csv", index=False)
         print(f"preprocess: wrote {len(frame)} rows to {name}/{name}.csv")
+    # The version records the raw input's digest, not a split's (issue 18): Evaluate passes it on.
+    write_training_data(args.output_dir / "evaluation", args.input_dir / file_name(args.train_file))
     return 0
 
 

@@ -5,22 +5,36 @@ out-of-order events converge on the same state. The event's model package is cro
 (`decide`): ListModelPackages is eventually consistent, so when it disagrees with the package the event
 names, the handler raises and Lambda's asynchronous retries run it again; what still fails lands in the
 promoter's alarmed dead-letter queue. `$LATEST` is published only when it runs the image the stack
-deployed. Deployed as a single file with boto3 only.
+deployed. A newer version whose input schema differs from the live one's is not made live: the handler
+logs why and raises, so the dead-letter queue's alarm fires (`schema_guard.py`, also used by
+`mlpipe models approve`). When the pin moves, the new version's ModelLifeCycle stage becomes Production
+and the replaced one's Archived. Every moved pin is recorded in the deployment history, one S3 object
+per change (`history.py`, entries built by the state machine in `rollout.py`). Deployed as its folder,
+with boto3 only.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 import boto3
 from botocore.exceptions import WaiterError
 
+try:  # in Lambda the promoter's folder is the code root; in the repository it is the `promoter` package
+    import history
+    from schema_guard import describe_changes, schema_changes
+except ImportError:
+    from promoter import history
+    from promoter.schema_guard import describe_changes, schema_changes
+
 MODEL_VERSION_VARIABLE = "MODEL_VERSION"
+HISTORY_BUCKET_VARIABLE = "DEPLOYMENT_HISTORY_BUCKET"  # the artifact bucket (promoter/history.py)
 NO_PIN = ""  # the serving loader then serves the latest Approved version, or 503 while there is none
 APPROVED = "Approved"
 WAIT_ATTEMPTS = 90  # x 1 s: under the promoter's 120 s timeout; a timeout is retried like any error
@@ -30,6 +44,10 @@ logger.setLevel(logging.INFO)
 
 class PromotionError(RuntimeError):
     """The serving function could not be moved to the desired model version."""
+
+
+class SchemaChanged(PromotionError):
+    """The desired version takes other inputs than the live one: live stays, and the alarm fires."""
 
 
 class RegistryLag(PromotionError):
@@ -188,6 +206,50 @@ def _revision(configuration: dict[str, Any]) -> dict[str, str]:
     return {"RevisionId": revision} if revision else {}
 
 
+def package_arn(sagemaker: Any, group: str, version: str) -> str:
+    """The ARN of version `version` of `group` (any approval status), from ListModelPackages."""
+    for page in sagemaker.get_paginator("list_model_packages").paginate(ModelPackageGroupName=group):
+        for summary in page["ModelPackageSummaryList"]:
+            if str(summary.get("ModelPackageVersion")) == version:
+                return str(summary["ModelPackageArn"])
+    raise RegistryLag(f"v{version} of {group} is not listed yet; retrying")
+
+
+def input_schema(sagemaker: Any, arn: str) -> dict[str, Any]:
+    """The input schema recorded in the version's model card (runtime/registry/model_package.py)."""
+    described = sagemaker.describe_model_package(ModelPackageName=arn)
+    content = described.get("ModelCard", {}).get("ModelCardContent") or "{}"
+    details = json.loads(content).get("additional_information", {}).get("custom_details", {})
+    return dict(json.loads(details.get("input_schema") or "{}"))
+
+
+def check_same_inputs(sagemaker: Any, group: str, live: str, desired: str) -> None:
+    """Raise SchemaChanged when `desired` takes other inputs than `live` (promoter/schema_guard.py)."""
+    if not live or not desired:
+        return
+    before = input_schema(sagemaker, package_arn(sagemaker, group, live))
+    after = input_schema(sagemaker, package_arn(sagemaker, group, desired))
+    changes = describe_changes(schema_changes(before, after))
+    if changes:
+        raise SchemaChanged(
+            f"not making v{desired} of {group} live: its input schema differs from live v{live} ({changes}); "
+            "clients sending the live inputs would break. Reject it, or register it under another model name"
+        )
+
+
+def set_stages(sagemaker: Any, group: str, live: str, replaced: str) -> None:
+    """ModelLifeCycle Production for the live version, Archived for the one it replaced.
+
+    Called only when the pin changed: the state-change event this update causes finds nothing to move.
+    """
+    for version, stage in ((live, "Production"), (replaced, "Archived")):
+        if version:
+            sagemaker.update_model_package(
+                ModelPackageArn=package_arn(sagemaker, group, version),
+                ModelLifeCycle={"Stage": stage, "StageStatus": APPROVED},
+            )
+
+
 def promote(
     sagemaker: Any,
     lambda_client: Any,
@@ -205,8 +267,30 @@ def promote(
     previous = pinned_version(lambda_client, function, alias)
     if desired is None or desired == previous:
         return Promotion(previous=previous, current=previous)
+    if desired and previous and int(desired) > int(previous):  # a rollback restores inputs served before
+        check_same_inputs(sagemaker, group, previous, desired)
     published = pin(lambda_client, function, alias, desired, expected_image=expected_image, delay=delay)
+    set_stages(sagemaker, group, desired, previous)
     return Promotion(previous=previous, current=desired, function_version=published)
+
+
+def record_deployment(
+    sagemaker: Any, s3: Any, *, bucket: str, group: str, event: dict[str, Any], result: Promotion
+) -> str:
+    """Write the history entry of a moved pin (promoter/history.py); returns its S3 key.
+
+    Who and why come from the package the event names (LastModifiedBy, ApprovalDescription: `mlpipe
+    models rollback` writes its reason there); a manual reconcile has neither."""
+    arn = event.get("detail", {}).get("ModelPackageArn")
+    described = sagemaker.describe_model_package(ModelPackageName=arn) if arn else {}
+    entry = history.entry_for(
+        result.previous,
+        result.current,
+        at=str(event.get("time") or datetime.now(UTC).isoformat(timespec="seconds")),
+        actor=history.who(described) if arn else "manual reconcile",
+        reason=str(described.get("ApprovalDescription", "")),
+    )
+    return history.put_entry(s3, bucket, group, entry)
 
 
 @cache
@@ -214,7 +298,7 @@ def _clients() -> tuple[Any, Any]:
     return boto3.client("sagemaker"), boto3.client("lambda")
 
 
-def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:  # noqa: ARG001 (Lambda's signature)
     group = os.environ["MODEL_PACKAGE_GROUP"]
     event_group = event.get("detail", {}).get("ModelPackageGroupName", group)
     if event_group != group:
@@ -230,6 +314,18 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         expected_image=os.environ["SERVING_IMAGE_URI"],
         event=event,
     )
+    if result.changed and os.environ.get(HISTORY_BUCKET_VARIABLE):
+        try:
+            record_deployment(
+                sagemaker,
+                boto3.client("s3"),
+                bucket=os.environ[HISTORY_BUCKET_VARIABLE],
+                group=group,
+                event=event,
+                result=result,
+            )
+        except Exception:  # the pin moved; a retry would find nothing to move, so say it in the log
+            logger.exception("deployment history not written for %r -> %r", result.previous, result.current)
     logger.info(
         "model version pin %r -> %r (function version %s)",
         result.previous,

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MLPIPE=".venv/bin/mlpipe"
 PYTHON=".venv/bin/python"
+# Titanic's name, target, columns and gates; any other CSV needs only --train, --target and --name.
+export MLPIPE_CONFIG="examples/titanic/mlpipe.toml"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -26,5 +28,5 @@ trap 'kill $SERVER 2>/dev/null || true' EXIT
 "$PYTHON" scripts/demo_requests.py "http://127.0.0.1:$PORT"
 
 step "5/5 Batch predictions for data/titanic/test.csv"
-"$MLPIPE" predict --input data/titanic/test.csv --output "${MLPIPE_HOME:-.mlpipe}/predictions.csv" --id-column PassengerId
+"$MLPIPE" predict --input data/titanic/test.csv --output "${MLPIPE_HOME:-.mlpipe}/predictions.csv"
 head -n 6 "${MLPIPE_HOME:-.mlpipe}/predictions.csv"

@@ -7,6 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from runtime.names import ARTIFACT_BUCKET_NAME, DATA_URI
 from stacks.config import EnvironmentConfig
 from stacks.constructs.artifact_store import ArtifactStore
 from stacks.constructs.serving_image import ServingImageRepository
@@ -35,10 +36,10 @@ class DataStack(cdk.Stack):
         ).repository
         cdk.CfnOutput(
             self,
-            "ArtifactBucketName",
+            ARTIFACT_BUCKET_NAME,
             value=self.store.bucket.bucket_name,
             description="artifact bucket of the pipeline",
         )
         cdk.CfnOutput(
-            self, "DataUri", value=self.store.data_uri, description="upload the training CSV files here"
+            self, DATA_URI, value=self.store.data_uri, description="upload the training CSV files here"
         )

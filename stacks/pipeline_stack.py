@@ -9,6 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from runtime.names import MODEL_PACKAGE_GROUP_NAME, PIPELINE_NAME
 from stacks.config import EnvironmentConfig
 from stacks.constructs.pipeline_role import PipelineRole
 from stacks.constructs.training_pipeline import TrainingPipeline
@@ -47,13 +48,13 @@ class PipelineStack(cdk.Stack):
         )
         cdk.CfnOutput(
             self,
-            "PipelineName",
+            PIPELINE_NAME,
             value=pipeline.pipeline.pipeline_name,
             description="start it with `mlpipe cloud run` or the SageMaker console",
         )
         cdk.CfnOutput(
             self,
-            "ModelPackageGroupName",
+            MODEL_PACKAGE_GROUP_NAME,
             value=config.model_package_group,
             description="model versions are registered here for approval",
         )

@@ -11,9 +11,11 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from runtime.names import API_URL, CLIENT_POLICY_ARN, FUNCTION_NAME
 from stacks.config import EnvironmentConfig
 from stacks.constructs.alarms import CLOUDWATCH, Alarms, alarm_arn_pattern
 from stacks.constructs.api_client_policy import ApiClientPolicy
+from stacks.constructs.drift_monitor import DriftMonitor
 from stacks.constructs.encryption_key import EncryptionKey
 from stacks.constructs.prediction_api import PredictionApi
 from stacks.constructs.promoter import Promoter
@@ -80,6 +82,8 @@ class ServingStack(cdk.Stack):
             log_key=key,
             log_retention=retention,
             reserved_concurrency=config.promoter_reserved_concurrency,
+            history_bucket=bucket,
+            bucket_key=bucket_key,
         )
         alarms = Alarms(
             self,
@@ -92,13 +96,23 @@ class ServingStack(cdk.Stack):
             email=config.alarm_email,
         )
         alarms.alarm_on("PromoterFailedEvents", promoter.failed_events_metric, 1)
-        cdk.CfnOutput(
-            self, "ApiUrl", value=api.url, description="API base URL; POST <ApiUrl>predict, signed with SigV4"
+        DriftMonitor(
+            self,
+            "DriftMonitor",
+            model_package_group=config.model_package_group,
+            bucket=bucket,
+            bucket_key=bucket_key,
+            log_key=key,
+            log_retention=retention,
+            alarms=alarms,
         )
-        cdk.CfnOutput(self, "FunctionName", value=serving.function.function_name)
+        cdk.CfnOutput(
+            self, API_URL, value=api.url, description="API base URL; POST <ApiUrl>predict, signed with SigV4"
+        )
+        cdk.CfnOutput(self, FUNCTION_NAME, value=serving.function.function_name)
         cdk.CfnOutput(
             self,
-            "ClientPolicyArn",
+            CLIENT_POLICY_ARN,
             value=client_policy.managed_policy_arn,
             description="attach to the roles that may call the API",
         )

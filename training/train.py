@@ -1,19 +1,19 @@
 """SageMaker script-mode entry point: fit the feature spec and an XGBoost model, write the model folder.
 
-Contract (XGBoost framework container): hyperparameters arrive as `--max_depth 4 --eta 0.05 ...` (and as
-JSON in SM_HPS); data in SM_CHANNEL_TRAIN / SM_CHANNEL_VALIDATION; the model goes to SM_MODEL_DIR,
-which the platform packs into model.tar.gz. Writes XGBoost's native UBJSON, never pickle.
+Contract (XGBoost framework container): hyperparameters are read from the platform's
+hyperparameters.json only (names and types from runtime/parameters.py); data in SM_CHANNEL_TRAIN /
+SM_CHANNEL_VALIDATION; the model goes to SM_MODEL_DIR, which the platform packs into model.tar.gz.
+Writes XGBoost's native UBJSON and its JSON dump, never pickle.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,17 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from runtime.features.archive import METADATA_FILE, MODEL_FILE, SPEC_FILE, sha256_file
-from runtime.features.derived import parse_columns, parse_derived_features
+from runtime.features.archive import METADATA_FILE, MODEL_FILE, SERVING_MODEL_FILE, SPEC_FILE
+from runtime.features.columns import parse_column_list, resolve_columns
+from runtime.features.derived import parse_derived_features
 from runtime.features.errors import FeatureError
+from runtime.features.predictor import probabilities_from_outputs
 from runtime.features.spec import FeatureSpec, fit_feature_spec
+from runtime.hashing import sha256_file
+from runtime.monitoring.profile import BASELINE_FILE, build_baseline
+from runtime.parameters import ParameterError, read_hyperparameters
 
+HYPERPARAMETERS_FILE = "hyperparameters.json"
 # Fixed regularisation, chosen by the 5x5 cross-validation in bench/cv.py (not pipeline parameters).
 ROWS_PER_THREAD = 100_000
 FIXED_BOOSTER_PARAMS = {"min_child_weight": 2.0, "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 1.0}
@@ -34,15 +40,18 @@ FIXED_BOOSTER_PARAMS = {"min_child_weight": 2.0, "subsample": 0.8, "colsample_by
 
 @dataclass(frozen=True, kw_only=True)
 class TrainingConfig:
-    """The training hyperparameters (names as in the pipeline definition)."""
+    """The training hyperparameters: the `hyperparameter` names of runtime/parameters.py (a test keeps
+    fields and defaults equal to the declarations; read_config fills every field from them)."""
 
     max_depth: int
     eta: float
     num_round: int
     target: str
-    feature_columns: str
-    categorical_columns: str = ""
+    feature_columns: str = ""  # empty: every column but the target and the id column
+    categorical_columns: str = ""  # empty: the features that are not all numbers
     derived_features: str = ""
+    id_column: str = ""
+    required_columns: str = ""  # empty: the features with no missing value in training
     objective: str = "binary:logistic"
     seed: int = 42
 
@@ -62,13 +71,28 @@ def read_labels(columns: dict[str, np.ndarray], target: str) -> np.ndarray:
     return labels
 
 
-def fit_spec(columns: dict[str, np.ndarray], config: TrainingConfig) -> FeatureSpec:
+def fit_spec(
+    columns: dict[str, np.ndarray], config: TrainingConfig, validation: dict[str, np.ndarray] | None = None
+) -> FeatureSpec:
+    """Fit on the training rows; default columns are decided on train + validation (what preprocess saw)."""
+    every_row = columns
+    if validation is not None and list(validation) == list(columns):
+        every_row = {name: np.concatenate([columns[name], validation[name]]) for name in columns}
+    features, categorical = resolve_columns(
+        every_row,
+        target=config.target,
+        id_column=config.id_column,
+        feature_columns=config.feature_columns,
+        categorical_columns=config.categorical_columns,
+    )
     return fit_feature_spec(
         columns,
         target=config.target,
-        feature_columns=parse_columns(config.feature_columns),
-        categorical_columns=parse_columns(config.categorical_columns),
+        feature_columns=features,
+        categorical_columns=categorical,
         derived=parse_derived_features(config.derived_features),
+        required=parse_column_list(config.required_columns, "RequiredColumns"),
+        known=list(columns),
     )
 
 
@@ -79,8 +103,7 @@ def thread_count(n_rows: int) -> int:
 
 
 def booster_params(config: TrainingConfig, n_rows: int = 0) -> dict[str, Any]:
-    if not config.objective.startswith("binary:"):
-        raise ValueError(f"objective {config.objective!r} is not binary; use binary:logistic")
+    """XGBoost's parameters; the objective was checked (binary:*) by the parameter contract."""
     return {
         **FIXED_BOOSTER_PARAMS,
         "objective": config.objective,
@@ -101,7 +124,7 @@ def fit_model(
     n_validation: int = 0,
 ) -> tuple[xgb.Booster, FeatureSpec, dict[str, float]]:
     """Fit the spec on the training columns only, then the booster; metrics on validation if given."""
-    spec = fit_spec(train, config)
+    spec = fit_spec(train, config, validation)
     dtrain = xgb.DMatrix(spec.transform_columns(train, n_rows), label=read_labels(train, config.target))
     booster = xgb.train(booster_params(config, n_rows), dtrain, num_boost_round=config.num_round)
     metrics: dict[str, float] = {}
@@ -146,6 +169,24 @@ def metadata(
     }
 
 
+def training_baseline(
+    booster: xgb.Booster,
+    spec: FeatureSpec,
+    objective: str,
+    train: tuple[dict[str, np.ndarray], int],
+    validation: tuple[dict[str, np.ndarray] | None, int],
+) -> dict[str, Any]:
+    """The drift check's baseline: the training columns, and the probabilities on the validation rows
+    (held out, like the evaluation set; the training rows when there are none)."""
+    held_out, n_held_out = validation
+    scored, n_scored, rows = (
+        (held_out, n_held_out, "validation") if held_out is not None else (*train, "train")
+    )
+    outputs = booster.predict(xgb.DMatrix(spec.transform_columns(scored, n_scored)))
+    probabilities = probabilities_from_outputs(objective, outputs)
+    return build_baseline(spec, train[0], train[1], probabilities, prediction_rows=rows)
+
+
 def first_csv(channel: Path) -> Path:
     found = sorted(channel.glob("*.csv"))
     if not found:
@@ -153,48 +194,43 @@ def first_csv(channel: Path) -> Path:
     return found[0]
 
 
-def _hyperparameters() -> dict[str, Any]:
-    """SM_HPS as set by the container; values may still be JSON-encoded strings."""
-    hps = json.loads(os.environ.get("SM_HPS", "{}") or "{}")
-    return {name: _decode(value) for name, value in hps.items()}
+def read_config(environ: Mapping[str, str]) -> TrainingConfig:
+    """The hyperparameters from the platform's hyperparameters.json, typed and checked by the contract.
+
+    SageMaker writes the CreateTrainingJob request's HyperParameters, as the strings sent, to
+    /opt/ml/input/config/hyperparameters.json
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-training-algo-running-container.html).
+    The container also passes them as arguments and in SM_HPS, after JSON-decoding each value, which
+    turns a column named `1e3` into 1000.0; the file is the one lossless copy, so it is the only one read.
+    """
+    path = Path(environ.get("SM_INPUT_CONFIG_DIR", "/opt/ml/input/config")) / HYPERPARAMETERS_FILE
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    # Typed by the declarations; mypy cannot see that each field receives its declared type.
+    values: dict[str, Any] = dict(read_hyperparameters(raw))
+    return TrainingConfig(**values)
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
-        return json.loads(value)
-    return value
-
-
-def _converter(kind: type) -> Callable[[str], Any]:
-    def convert(text: str) -> Any:
-        return kind(_decode(text))
-
-    return convert
-
-
-def parse_args(argv: list[str]) -> tuple[TrainingConfig, argparse.Namespace]:
-    hps = _hyperparameters()
+def parse_args(argv: list[str], environ: Mapping[str, str] = os.environ) -> argparse.Namespace:
+    """Folders only (hyperparameters come from read_config); defaults are the SM_* variables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for field in dataclasses.fields(TrainingConfig):
-        default = hps.get(field.name, None if field.default is dataclasses.MISSING else field.default)
-        kind = {"int": int, "float": float}.get(str(field.type), str)
-        parser.add_argument(
-            f"--{field.name}", type=_converter(kind), default=default, required=default is None
-        )
-    environ = os.environ.get
     parser.add_argument(
-        "--train", type=Path, default=Path(environ("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train"))
+        "--train", type=Path, default=Path(environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train"))
     )
-    parser.add_argument("--validation", type=Path, default=environ("SM_CHANNEL_VALIDATION"))
-    parser.add_argument("--model-dir", type=Path, default=Path(environ("SM_MODEL_DIR", "/opt/ml/model")))
-    parser.add_argument("--output-data-dir", type=Path, default=environ("SM_OUTPUT_DATA_DIR"))
-    args, _unknown = parser.parse_known_args(argv)  # the container may add sagemaker_* arguments
-    fields = TrainingConfig.__dataclass_fields__
-    return TrainingConfig(**{name: getattr(args, name) for name in fields}), args
+    parser.add_argument("--validation", type=Path, default=environ.get("SM_CHANNEL_VALIDATION"))
+    parser.add_argument("--model-dir", type=Path, default=Path(environ.get("SM_MODEL_DIR", "/opt/ml/model")))
+    parser.add_argument("--output-data-dir", type=Path, default=environ.get("SM_OUTPUT_DATA_DIR"))
+    # The container also passes every hyperparameter as `--name value`: ignored, see read_config.
+    args, _hyperparameter_arguments = parser.parse_known_args(argv)
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    config, args = parse_args(sys.argv[1:] if argv is None else argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        config = read_config(os.environ)
+    except (ParameterError, OSError) as error:
+        print(f"training failed: hyperparameters: {error}", file=sys.stderr)
+        return 2
     train_file = first_csv(args.train)
     train, n_rows = read_columns(train_file)
     validation, n_validation = (
@@ -207,9 +243,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.model_dir.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(args.model_dir / MODEL_FILE))
+    # The same model as XGBoost's JSON dump: serving scores it in NumPy without loading XGBoost.
+    booster.save_model(str(args.model_dir / SERVING_MODEL_FILE))
     (args.model_dir / SPEC_FILE).write_text(json.dumps(spec.to_dict(), indent=2) + "\n")
     info = metadata(config, spec, train_file, metrics)
     (args.model_dir / METADATA_FILE).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    baseline = training_baseline(booster, spec, config.objective, (train, n_rows), (validation, n_validation))
+    (args.model_dir / BASELINE_FILE).write_text(json.dumps(baseline, sort_keys=True) + "\n")
     if args.output_data_dir:
         Path(args.output_data_dir).mkdir(parents=True, exist_ok=True)
         (Path(args.output_data_dir) / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

@@ -23,7 +23,7 @@ encoders = artifact["encoders"]
 features = artifact["features"]
 
 
-def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:  # noqa: ARG001 (Lambda's signature)
     payload = json.loads(event["body"]) if "body" in event else event
     frame = pd.DataFrame(payload["instances"])
     for column, encoder in encoders.items():

@@ -9,10 +9,6 @@ class CloudError(Exception):
     """A problem with the deployed system the user can fix; the message says how."""
 
 
-class ParameterError(CloudError):
-    """A `--param Name=Value` that the pipeline does not accept."""
-
-
 def explain(error: Exception) -> str:
     """The message for a failure of a cloud command, with the fix for the usual set-up problems."""
     if isinstance(error, NoCredentialsError):

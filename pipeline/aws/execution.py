@@ -10,10 +10,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline.aws.errors import CloudError, ParameterError
-from pipeline.engine.errors import ParameterError as EngineParameterError
-from pipeline.engine.params import parse_assignments, resolve_parameters
-from pipeline.parameters import PARAMETERS, with_exact_test_file
+from pipeline.aws.errors import CloudError
+from pipeline.parameters import (
+    PARAMETERS_BY_NAME,
+    ParameterError,
+    parse_assignments,
+    validated,
+    with_exact_test_file,
+)
 
 # Where SageMaker sends a job's container logs; streams are named "<job name>/<host>-<timestamp>".
 LOG_GROUPS = {"ProcessingJob": "/aws/sagemaker/ProcessingJobs", "TrainingJob": "/aws/sagemaker/TrainingJobs"}
@@ -22,35 +26,30 @@ DESCRIBE_JOB = {
     "ProcessingJob": ("describe_processing_job", "ProcessingJobName"),
     "TrainingJob": ("describe_training_job", "TrainingJobName"),
 }
-
-
-def _validated(overrides: Mapping[str, str], declared: list[dict[str, Any]], hint: str) -> dict[str, str]:
-    """The overrides as SageMaker receives them (strings), type-checked exactly as the local engine does."""
-    try:
-        resolved = resolve_parameters(declared, overrides)
-    except EngineParameterError as error:
-        raise ParameterError(f"{error}{hint}") from None
-    return {name: str(resolved[name]) for name in overrides}
+REDEPLOY = "redeploy with `npx cdk deploy --all`: the deployed pipeline predates this checkout"
 
 
 def parse_parameter_assignments(assignments: Sequence[str]) -> dict[str, str]:
-    """`["MaxDepth=5", ...]` -> {"MaxDepth": "5"}, checked against pipeline/parameters.py (no AWS call)."""
-    try:
-        overrides = parse_assignments(assignments)
-    except EngineParameterError as error:
-        raise ParameterError(str(error)) from None
-    declared = [{"Name": p.name, "Type": p.type, "DefaultValue": p.default} for p in PARAMETERS]
-    return _validated(overrides, declared, "")
+    """`["MaxDepth=5", ...]` -> {"MaxDepth": "5"}, checked against the parameter contract (no AWS call)."""
+    overrides = parse_assignments(assignments)
+    values = validated(overrides)
+    # SageMaker takes every parameter value as a string (PipelineParameter.Value).
+    return {name: str(values[name]) for name in overrides}
 
 
 def check_deployed_parameters(values: Mapping[str, str], definition_text: str) -> None:
     """Fail when the deployed definition lacks a parameter or types it differently (a stale deploy)."""
-    declared = json.loads(definition_text).get("Parameters", [])
-    _validated(
-        values,
-        declared,
-        " (in the deployed pipeline, which predates this checkout: redeploy with `npx cdk deploy --all`)",
-    )
+    deployed = {p["Name"]: p.get("Type", "String") for p in json.loads(definition_text).get("Parameters", [])}
+    problems = [
+        f"parameter {name} is not in the deployed pipeline; {REDEPLOY}"
+        if name not in deployed
+        else f"parameter {name} is {deployed[name]} in the deployed pipeline, "
+        f"{PARAMETERS_BY_NAME[name].type} here; {REDEPLOY}"
+        for name in values
+        if deployed.get(name) != PARAMETERS_BY_NAME[name].type
+    ]
+    if problems:
+        raise ParameterError(problems)
 
 
 def start_execution(sagemaker: Any, pipeline_name: str, values: Mapping[str, str]) -> str:

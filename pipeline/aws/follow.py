@@ -13,10 +13,8 @@ from rich.prompt import Confirm
 from rich.table import Table
 
 from pipeline.aws.execution import StepState, execution_status, list_steps, stop_execution, with_job_name
+from pipeline.cli.output import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_SUCCEEDED
 
-EXIT_SUCCEEDED = 0
-EXIT_FAILED = 1
-EXIT_INTERRUPTED = 130  # the shell's code for SIGINT, whether or not the execution was stopped
 TERMINAL_STATUSES = frozenset({"Succeeded", "Failed", "Stopped", "CompletedWithFailures"})
 _STYLES = {
     "Succeeded": "green",

@@ -9,22 +9,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.aws.clients import aws_client
 from pipeline.aws.errors import CloudError
+from runtime.aws import aws_client
+from runtime.names import (
+    API_URL,
+    ARTIFACT_BUCKET_NAME,
+    CLIENT_POLICY_ARN,
+    DATA_URI,
+    FUNCTION_NAME,
+    MODEL_PACKAGE_GROUP_NAME,
+    OUTPUTS_FILE_ENV,
+    PIPELINE_NAME,
+    STACK_PREFIX_ENV,
+)
 
 # Stacks are named <prefix>-<environment>-<unit> (stacks/config.py); dev is the default environment.
 DEFAULT_STACK_PREFIX = "mlpipe-dev-"
-STACK_PREFIX_ENV = "MLPIPE_STACK_PREFIX"
-OUTPUTS_FILE_ENV = "MLPIPE_OUTPUTS_FILE"
-
-# The CfnOutput ids the stacks declare (stacks/ owns them; docs/architecture.md lists them).
-ARTIFACT_BUCKET_NAME = "ArtifactBucketName"
-DATA_URI = "DataUri"
-PIPELINE_NAME = "PipelineName"
-MODEL_PACKAGE_GROUP_NAME = "ModelPackageGroupName"
-API_URL = "ApiUrl"
-FUNCTION_NAME = "FunctionName"
-CLIENT_POLICY_ARN = "ClientPolicyArn"
+# The CfnOutput ids the stacks declare (runtime/names.py, shared with stacks/).
 OUTPUT_KEYS = (
     ARTIFACT_BUCKET_NAME,
     DATA_URI,

@@ -9,10 +9,9 @@ from typing import Any
 
 from rich.table import Table
 
-from pipeline.aws.clients import aws_client
-from pipeline.aws.outputs import FUNCTION_NAME, PIPELINE_NAME, DeployedStack
-
-MODEL_VERSION_ENV = "MODEL_VERSION"
+from pipeline.aws.outputs import DeployedStack
+from runtime.aws import aws_client
+from runtime.names import FUNCTION_NAME, MODEL_VERSION_ENV, PIPELINE_NAME
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,20 +12,30 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.aws.clients import aws_client
 from pipeline.aws.concurrency import ConcurrencyReport, concurrency_report, requested_reservations
-from pipeline.aws.errors import CloudError, ParameterError, explain
+from pipeline.aws.errors import CloudError, explain
 from pipeline.aws.execution import parse_parameter_assignments, start_execution
-from pipeline.aws.follow import EXIT_FAILED, EXIT_SUCCEEDED, follow_execution
-from pipeline.aws.outputs import OUTPUTS_FILE_ENV, STACK_PREFIX_ENV, DeployedStack, load_deployed_stack
+from pipeline.aws.follow import follow_execution
+from pipeline.aws.outputs import DeployedStack, load_deployed_stack
 from pipeline.aws.signed_client import api_error_message, signed_post_json
 from pipeline.aws.status import status_document, status_tables
 from pipeline.aws.upload import upload_data_files
 from pipeline.cli.app import app
+from pipeline.cli.champion import champion_line, with_champion
+from pipeline.cli.local_status import local_status
+from pipeline.cli.options import BackendOption, settings_for
+from pipeline.cli.output import EXIT_FAILED, EXIT_SUCCEEDED, EXIT_USAGE, fail, print_error
 from pipeline.cli.output import console as literal_console
-from pipeline.cli.output import print_error as _print_error
+from pipeline.cli.project import registered_groups
+from pipeline.cli.report import run_report_uri
+from pipeline.parameters import ParameterError
+from runtime.aws import aws_client
+from runtime.names import CLIENT_POLICY_ARN, OUTPUTS_FILE_ENV, STACK_PREFIX_ENV
+from runtime.registry.sagemaker import SageMakerModelRegistry
+from runtime.settings import Settings
+from runtime.store.base import StoreError
+from runtime.store.s3 import S3ArtifactStore
 
-EXIT_USAGE = 2
 data_app = typer.Typer(help="Data in the deployed pipeline's data location.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
@@ -50,10 +60,10 @@ def guarded(action: Callable[[], int]) -> int:
     try:
         return action()
     except ParameterError as error:
-        _print_error(str(error))
+        print_error(str(error))
         return EXIT_USAGE
-    except (CloudError, BotoCoreError, ClientError) as error:
-        _print_error(explain(error))
+    except (CloudError, StoreError, BotoCoreError, ClientError) as error:
+        print_error(explain(error))
         return EXIT_FAILED
 
 
@@ -77,8 +87,13 @@ def run_on_aws(
         values = parse_parameter_assignments(params)
         deployed = load_deployed_stack(outputs_file=outputs_file, stack_prefix=stack_prefix)
         sagemaker = aws_client("sagemaker")
+        registry = SageMakerModelRegistry(deployed.model_package_group, sagemaker)
+        values, live = with_champion(values, registry)
+        out.print(champion_line(live))
         execution_arn = start_execution(sagemaker, deployed.pipeline_name, values)
         out.print(f"started {execution_arn}")
+        # The execution id is the ARN's last segment; Evaluate writes the report under it.
+        out.print(f"report: {run_report_uri(deployed.artifact_bucket, execution_arn.rsplit('/', 1)[-1])}")
         if not wait:
             out.print("not waiting; follow it with `mlpipe status`")
             return EXIT_SUCCEEDED
@@ -92,7 +107,7 @@ def run_on_aws(
 def _client_policy_arn() -> str | None:
     """Best effort: the 403 message is still useful when CloudFormation cannot be read."""
     try:
-        return load_deployed_stack().outputs.get("ClientPolicyArn")
+        return load_deployed_stack().outputs.get(CLIENT_POLICY_ARN)
     except (CloudError, BotoCoreError, ClientError):
         return None
 
@@ -108,7 +123,7 @@ def predict_remote(url: str, instances: Sequence[Mapping[str, Any]]) -> dict[str
         result: dict[str, Any] = response.json()
         return result
     except (CloudError, BotoCoreError) as error:
-        _print_error(explain(error))
+        print_error(explain(error))
         raise typer.Exit(EXIT_FAILED) from None
 
 
@@ -118,7 +133,7 @@ def _deployed(outputs_file: Path | None, stack_prefix: str | None) -> DeployedSt
 
 @data_app.command("upload")
 def data_upload(
-    files: Annotated[list[Path], typer.Argument(help="CSV files; each goes to <DataUri>/<file name>")],
+    files: Annotated[list[Path], typer.Argument(help="CSV files, stored at <DataUri>sha256/<digest>/<name>")],
     force: Annotated[bool, typer.Option("--force", help="replace an object of the same name")] = False,
     outputs_file: OutputsFile = None,
     stack_prefix: StackPrefix = None,
@@ -128,11 +143,11 @@ def data_upload(
 
     def action() -> int:
         data_uri = _deployed(outputs_file, stack_prefix).data_uri
-        for result in upload_data_files(aws_client("s3"), files, data_uri, force=force):
+        for result in upload_data_files(S3ArtifactStore(aws_client("s3")), files, data_uri, force=force):
             line = f"{result.action:9} {result.uri}  {result.size} bytes  sha256 {result.sha256}"
             console.print(line, soft_wrap=True)
-        hint = "train on a file with `mlpipe run --backend aws --param TrainFile=<file name>`"
-        console.print(hint, soft_wrap=True)
+            # The content-addressed key is the parameter value (pipeline/content_keys.py).
+            console.print(f"  train on it: --param TrainFile={result.key}", soft_wrap=True)
         return EXIT_SUCCEEDED
 
     raise typer.Exit(guarded(action))
@@ -140,12 +155,23 @@ def data_upload(
 
 @app.command("status")
 def status(
+    ctx: typer.Context,
+    *,
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     executions: Annotated[int, typer.Option(min=1, max=100, help="how many executions to list")] = 5,
     outputs_file: OutputsFile = None,
     stack_prefix: StackPrefix = None,
+    backend: BackendOption = None,
 ) -> None:
-    """Show the deployed stacks' outputs, the model version being served and the last pipeline runs."""
+    """Show the deployed stacks' outputs, the model version being served and the last pipeline runs.
+
+    Locally (the default backend): the state folder, each model with its live version, the last runs.
+    """
+    settings = settings_for(backend, discover_group=False)
+    if settings.backend == "local":
+        _refuse_deployment_options(ctx)
+        _print_local_status(settings, executions, json_output)
+        return
 
     def action() -> int:
         document = status_document(_deployed(outputs_file, stack_prefix), executions)
@@ -159,6 +185,40 @@ def status(
         return EXIT_SUCCEEDED
 
     raise typer.Exit(guarded(action))
+
+
+def _refuse_deployment_options(ctx: typer.Context) -> None:
+    """--outputs-file/--stack-prefix typed with the local backend: the user meant AWS; say so, don't ignore
+    them. Set through MLPIPE_OUTPUTS_FILE/MLPIPE_STACK_PREFIX they are left alone (shell defaults)."""
+    # By name: Typer ships its own copy of Click, whose ParameterSource is not click.core's.
+    sources = {name: ctx.get_parameter_source(name) for name in ("outputs_file", "stack_prefix")}
+    typed = [
+        f"--{name.replace('_', '-')}"
+        for name, source in sources.items()
+        if source and source.name == "COMMANDLINE"
+    ]
+    if typed:
+        message = f"{' and '.join(typed)} describe a deployed app, and status defaults to the local backend"
+        raise fail(f"{message}; add --backend aws (or set MLPIPE_BACKEND=aws)", EXIT_USAGE)
+
+
+def _print_local_status(settings: Settings, runs: int, json_output: bool) -> None:
+    document = local_status(settings, registered_groups(settings), runs)
+    if json_output:
+        typer.echo(json.dumps(document, indent=2))
+        return
+    out = literal_console()
+    where = "" if document["exists"] else " (does not exist yet: nothing has run here)"
+    out.print(f"state folder: {document['state_folder']}{where}", soft_wrap=True)
+    models = Table("model", "group", "versions", "live version", title="Models")
+    for model in document["models"]:
+        live = "none approved" if model["live"] is None else str(model["live"])
+        models.add_row(model["name"], model["group"], str(model["versions"]), live)
+    out.print(models)
+    table = Table("execution", "status", "train file", title="Last runs")
+    for run in document["runs"]:
+        table.add_row(run["execution_id"], run["status"], run.get("train_file", ""))
+    out.print(table)
 
 
 def _concurrency_table(report: ConcurrencyReport) -> Table:

@@ -11,6 +11,7 @@ import typer
 from pipeline.aws.errors import CloudError
 from pipeline.aws.outputs import load_deployed_stack
 from pipeline.cli.output import EXIT_FAILED, EXIT_USAGE, fail
+from runtime.names import BACKEND_ENV, MODEL_PACKAGE_GROUP_ENV
 from runtime.settings import Settings, SettingsError, load_settings
 
 __all__ = ["EXIT_FAILED", "EXIT_USAGE", "BackendName", "BackendOption", "fail", "settings_for"]
@@ -25,7 +26,7 @@ BackendOption = Annotated[
     BackendName | None,
     typer.Option(
         "--backend",
-        envvar="MLPIPE_BACKEND",
+        envvar=BACKEND_ENV,
         show_envvar=True,
         help="where the store and registry live: local (MLPIPE_HOME folder) or aws  [default: local]",
     ),
@@ -40,14 +41,14 @@ def settings_for(backend: BackendName | None, *, discover_group: bool = True) ->
     """
     environ = dict(os.environ)
     if backend is not None:
-        environ["MLPIPE_BACKEND"] = backend.value
+        environ[BACKEND_ENV] = backend.value
     try:
         settings = load_settings(environ)
     except SettingsError as error:
         raise fail(str(error), EXIT_USAGE) from None
     on_aws = settings.backend == BackendName.aws.value
-    if discover_group and on_aws and not environ.get("MODEL_PACKAGE_GROUP"):
-        environ["MODEL_PACKAGE_GROUP"] = deployed_model_group()
+    if discover_group and on_aws and not environ.get(MODEL_PACKAGE_GROUP_ENV):
+        environ[MODEL_PACKAGE_GROUP_ENV] = deployed_model_group()
         settings = load_settings(environ)
     return settings
 

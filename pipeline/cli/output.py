@@ -10,8 +10,11 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+# The exit codes of every command, defined here only.
+EXIT_SUCCEEDED = 0
+EXIT_FAILED = 1  # the command ran and failed (a failed execution, a missing artifact, an AWS error)
+EXIT_USAGE = 2  # the input is wrong (a bad option, parameter or name), as Click's usage errors
+EXIT_INTERRUPTED = 130  # the shell's code for SIGINT
 WIDE = 140
 
 
@@ -31,6 +34,19 @@ def wide_console() -> Console:
 def print_error(message: str) -> None:
     """`error: <message>` on stderr, the message printed exactly as given."""
     console(stderr=True).print(Text("error: ", style="red") + Text(message), soft_wrap=True)
+
+
+def one_line(text: str) -> str:
+    """`text` with newlines and other control characters escaped (`\\n`), so it prints as one line."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def internal_error(error: Exception) -> None:
+    """The one line a bug prints instead of a traceback (MLPIPE_DEBUG=1 shows the traceback)."""
+    print_error(f"internal error: {type(error).__name__}: {one_line(str(error))}; please report it")
+    log_path = getattr(error, "log_path", None)  # a failed step's log (pipeline/engine/errors.py)
+    if log_path:
+        console(stderr=True).print(f"log: {log_path}", soft_wrap=True)
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:

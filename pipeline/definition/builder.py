@@ -1,7 +1,7 @@
 """`make definition`: build the pipeline offline and write the committed definition JSON files.
 
-Writes pipeline/definition/pipeline.json, its golden copy tests/golden/pipeline_definition.json
-(byte-identical) and pipeline/definition/xgboost_images.json. No AWS account, no network.
+Writes pipeline/definition/pipeline.json and pipeline/definition/xgboost_images.json.
+No AWS account, no network.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from pipeline.definition.offline import offline_environment, pipeline_session
 DEFINITION_DIR = Path(__file__).resolve().parent
 REPO_ROOT = DEFINITION_DIR.parents[1]
 DEFINITION_PATH = DEFINITION_DIR / "pipeline.json"
-GOLDEN_PATH = REPO_ROOT / "tests" / "golden" / "pipeline_definition.json"
 IMAGES_PATH = DEFINITION_DIR / "xgboost_images.json"
 
 
@@ -49,13 +48,9 @@ def render_images() -> str:
 
 
 def write_all() -> list[Path]:
-    definition = render_definition()
-    written = [DEFINITION_PATH, GOLDEN_PATH]
-    for path in written:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(definition, encoding="utf-8")
+    DEFINITION_PATH.write_text(render_definition(), encoding="utf-8")
     IMAGES_PATH.write_text(render_images(), encoding="utf-8")
-    return [*written, IMAGES_PATH]
+    return [DEFINITION_PATH, IMAGES_PATH]
 
 
 def main() -> int:

@@ -1,90 +1,126 @@
-"""The quality gate: CheckAccuracy, then Register (PendingManualApproval) or AccuracyTooLow."""
+"""The quality gate: CheckQuality, then Register (register.py) or QualityGateFailed.
+
+Every check is one condition of one Condition step, on numbers processing/evaluate.py writes into
+evaluation.json (the property file), against a pipeline parameter. SageMaker conditions compare but
+cannot subtract, so Evaluate writes the differences the default-on checks need:
+
+| check | condition (value from evaluation.json, parameter) | default |
+|---|---|---|
+| minimum per metric | `<metric> >= Min<Metric>` | MinAccuracy 0.75, others 0 |
+| beats the majority class | `accuracy - majority-class accuracy >= MinAccuracyOverBaseline` | 0.01 |
+| better than a coin toss | `auc - 0.5 >= MinAucOverChance` | 0.05: AUC >= 0.55 |
+| champion/challenger | `champion's PrimaryMetric - this model's <= ChampionTolerance` | 0.01, auc |
+
+The champion is the live (latest approved) version: `mlpipe run` sets ChampionModelUri to its artifact;
+empty means no champion (the shortfall is 0), which also turns the comparison off for one run
+(`--param ChampionModelUri=`). A Fail step's message cannot be assembled conditionally (Std:Join only
+concatenates), so Evaluate also writes the text listing every failed check with its value and threshold,
+computed from the same numbers and parameters, and the Fail step joins it in.
+"""
 
 from __future__ import annotations
 
-from sagemaker.core.model_metrics import MetricsSource, ModelMetrics
-from sagemaker.core.workflow.conditions import ConditionGreaterThanOrEqualTo
+from collections.abc import Mapping
+
+from sagemaker.core.helper.pipeline_variable import PipelineVariable
+from sagemaker.core.workflow.conditions import (
+    Condition,
+    ConditionGreaterThanOrEqualTo,
+    ConditionLessThanOrEqualTo,
+)
 from sagemaker.core.workflow.functions import Join, JsonGet
-from sagemaker.core.workflow.parameters import ParameterFloat
-from sagemaker.core.workflow.pipeline_context import PipelineSession
 from sagemaker.core.workflow.properties import PropertyFile
 from sagemaker.mlops.workflow.condition_step import ConditionStep
 from sagemaker.mlops.workflow.fail_step import FailStep
 from sagemaker.mlops.workflow.model_step import ModelStep
-from sagemaker.mlops.workflow.steps import ProcessingStep, TrainingStep
-from sagemaker.serve.model_builder import ModelBuilder
+from sagemaker.mlops.workflow.steps import ProcessingStep
 
-from pipeline.definition import placeholders
+from runtime.model_quality import EVALUATION_FILE, METRIC_PATH
 
-EVALUATION_FILE = "evaluation.json"
 EVALUATION_OUTPUT = "evaluation"
-ACCURACY_PATH = "binary_classification_metrics.accuracy.value"
-SHA256_PATH = "artifact.sha256"
-APPROVAL_STATUS = "PendingManualApproval"
-SERVING_CONTENT_TYPE = "application/json"
-SERVING_INSTANCE_TYPE = "ml.m5.large"
+CONDITION_STEP = "CheckQuality"
+FAIL_STEP = "QualityGateFailed"
+# metric -> its minimum's parameter (processing/report/gate.py derives the same names)
+MINIMUMS = {
+    "accuracy": "MinAccuracy",
+    "precision": "MinPrecision",
+    "recall": "MinRecall",
+    "f1": "MinF1",
+    "auc": "MinAuc",
+}
+# (evaluation.json path, parameter, "min" = value >= parameter, "max" = value <= parameter)
+DERIVED_CHECKS = (
+    ("quality_gate.accuracy_over_baseline.value", "MinAccuracyOverBaseline", "min"),
+    ("quality_gate.auc_over_chance.value", "MinAucOverChance", "min"),
+    ("quality_gate.shortfall_vs_champion.value", "ChampionTolerance", "max"),
+)
+FAILURES_PATH = "quality_gate.failures"
+REPORT_URI_PATH = "report.uri"
+# Evaluate's flags that carry the gate's parameters.
+GATE_FLAGS = {
+    **{f"min-{metric}": parameter for metric, parameter in MINIMUMS.items()},
+    "min-accuracy-over-baseline": "MinAccuracyOverBaseline",
+    "min-auc-over-chance": "MinAucOverChance",
+    "champion-model-uri": "ChampionModelUri",
+    "champion-tolerance": "ChampionTolerance",
+    "primary-metric": "PrimaryMetric",
+}
 
 
 def evaluation_report() -> PropertyFile:
     return PropertyFile(name="EvaluationReport", output_name=EVALUATION_OUTPUT, path=EVALUATION_FILE)
 
 
-def register_step(
-    *, session: PipelineSession, train: TrainingStep, evaluate: ProcessingStep, report: PropertyFile
-) -> ModelStep:
-    """Register the trained artifact in the group with its metrics file and SHA-256."""
-    evaluation_prefix = evaluate.properties.ProcessingOutputConfig.Outputs[EVALUATION_OUTPUT].S3Output.S3Uri
-    # dependencies=None: the default {"auto": True} makes the SDK upload inference code to a
-    # default bucket, which needs credentials; the serving Lambda brings its own code anyway.
-    model = ModelBuilder(
-        s3_model_data_url=train.properties.ModelArtifacts.S3ModelArtifacts,
-        image_uri=placeholders.XGBOOST_IMAGE_URI,
-        role_arn=placeholders.PIPELINE_ROLE_ARN,
-        sagemaker_session=session,
-        dependencies=None,
-    )
-    metrics = ModelMetrics(
-        model_statistics=MetricsSource(
-            content_type="application/json",
-            s3_uri=Join(on="/", values=[evaluation_prefix, EVALUATION_FILE]),
-        )
-    )
-    step_args = model.register(
-        model_package_group_name=placeholders.MODEL_PACKAGE_GROUP,
-        approval_status=APPROVAL_STATUS,
-        content_types=[SERVING_CONTENT_TYPE],
-        response_types=[SERVING_CONTENT_TYPE],
-        inference_instances=[SERVING_INSTANCE_TYPE],
-        transform_instances=[SERVING_INSTANCE_TYPE],
-        model_metrics=metrics,
-        customer_metadata_properties={
-            "sha256": JsonGet(step_name=evaluate.name, property_file=report, json_path=SHA256_PATH)
-        },
-    )
-    return ModelStep(name="Register", step_args=step_args)
+def gate_arguments(p: Mapping[str, PipelineVariable]) -> dict[str, PipelineVariable]:
+    """Evaluate's arguments for the gate: the same parameters the conditions compare with."""
+    return {flag: p[parameter] for flag, parameter in GATE_FLAGS.items()}
+
+
+def conditions(
+    evaluate: ProcessingStep, report: PropertyFile, p: Mapping[str, PipelineVariable]
+) -> list[Condition]:
+    """One condition per check; the step passes when all hold."""
+
+    def value(path: str) -> JsonGet:
+        return JsonGet(step_name=evaluate.name, property_file=report, json_path=path)
+
+    found: list[Condition] = [
+        ConditionGreaterThanOrEqualTo(left=value(METRIC_PATH.format(metric)), right=p[parameter])
+        for metric, parameter in MINIMUMS.items()
+    ]
+    for path, parameter, kind in DERIVED_CHECKS:
+        compare = ConditionGreaterThanOrEqualTo if kind == "min" else ConditionLessThanOrEqualTo
+        found.append(compare(left=value(path), right=p[parameter]))
+    return found
 
 
 def gate_step(
-    *, evaluate: ProcessingStep, report: PropertyFile, min_accuracy: ParameterFloat, register: ModelStep
+    *,
+    evaluate: ProcessingStep,
+    report: PropertyFile,
+    p: Mapping[str, PipelineVariable],
+    register: ModelStep,
 ) -> ConditionStep:
-    """Register when accuracy >= MinAccuracy, else fail with both numbers in the message."""
-    accuracy = JsonGet(step_name=evaluate.name, property_file=report, json_path=ACCURACY_PATH)
-    too_low = FailStep(
-        name="AccuracyTooLow",
+    """Register when every check holds, else fail listing each failed check and the report's URI."""
+
+    def text(path: str) -> JsonGet:
+        return JsonGet(step_name=evaluate.name, property_file=report, json_path=path)
+
+    refused = FailStep(
+        name=FAIL_STEP,
         error_message=Join(
-            on=" ",
+            on="",
             values=[
-                "Evaluation accuracy",
-                accuracy,
-                "is below MinAccuracy",
-                min_accuracy,
-                "so no model was registered; improve the model or lower MinAccuracy.",
+                "The quality gate refused the model: ",
+                text(FAILURES_PATH),
+                ". Nothing was registered. Evaluation report: ",
+                text(REPORT_URI_PATH),
             ],
         ),
     )
     return ConditionStep(
-        name="CheckAccuracy",
-        conditions=[ConditionGreaterThanOrEqualTo(left=accuracy, right=min_accuracy)],
+        name=CONDITION_STEP,
+        conditions=conditions(evaluate, report, p),
         if_steps=[register],
-        else_steps=[too_low],
+        else_steps=[refused],
     )

@@ -2,12 +2,13 @@
 
 The SageMaker SDK parses S3 URIs and role ARNs, so CDK tokens cannot go in directly: the builder uses
 these literal, well-formed stand-ins and the CDK stack (tokens) or the local engine (local URIs)
-substitutes them into the JSON text afterwards.
+substitutes them into the parsed definition afterwards (never into its text).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 ARTIFACT_BUCKET = "mlpipe-artifact-bucket-placeholder"
 PIPELINE_ROLE_ARN = "arn:aws:iam::111122223333:role/mlpipe-pipeline-role-placeholder"
@@ -27,11 +28,23 @@ ALL = (
 )
 
 
-def substitute(definition_text: str, values: Mapping[str, str]) -> str:
-    """Replace each placeholder (a key of `values`) in the definition text with its value."""
+def substitute(definition: Any, values: Mapping[str, str]) -> Any:
+    """A copy of the PARSED definition with each placeholder (a key of `values`) replaced inside its
+    string values. Never into the JSON text: a value holding `"` would end the string it lands in and
+    write keys of its own (issue 18: a group name set ModelApprovalStatus to Approved)."""
     unknown = set(values) - set(ALL)
     if unknown:
         raise ValueError(f"not a definition placeholder: {sorted(unknown)}; known: {list(ALL)}")
-    for placeholder in sorted(values, key=len, reverse=True):
-        definition_text = definition_text.replace(placeholder, values[placeholder])
-    return definition_text
+    ordered = sorted(values, key=len, reverse=True)
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if isinstance(node, str):
+            for placeholder in ordered:
+                node = node.replace(placeholder, values[placeholder])
+        return node
+
+    return walk(definition)

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 
 from sagemaker.core.training.configs import Compute, InputData, OutputDataConfig
 from sagemaker.core.workflow.functions import Join
-from sagemaker.core.workflow.parameters import ParameterString
 from sagemaker.core.workflow.pipeline_context import PipelineSession
 from sagemaker.mlops.workflow.steps import TrainingStep
 from sagemaker.train.model_trainer import ModelTrainer
@@ -19,16 +18,16 @@ TRAINING_SCRIPT = "train.py"
 TRAINING_VOLUME_GB = 30
 
 
-def json_hyperparameter(value: StrVar | ParameterString) -> StrVar:
-    """JSON-encode a hyperparameter, as the container's toolkit json-decodes every value.
+def hyperparameter_text(value: StrVar) -> StrVar:
+    """A hyperparameter as the string SageMaker hands to the script in hyperparameters.json.
 
-    A string parameter becomes a quoted JSON string at run time; a number parameter's text is
-    already its JSON encoding.
+    A literal is JSON-encoded with json.dumps, as the container's toolkit JSON-decodes every value
+    (sagemaker_program, sagemaker_submit_directory). A parameter's run-time value cannot be encoded in
+    the definition (Std:Join only concatenates; quoting it by hand broke on `"` and `\\`), so it goes
+    as its plain text, and train.py reads the raw file and types it from runtime/parameters.py.
     """
     if isinstance(value, str):
         return json.dumps(value)
-    if isinstance(value, ParameterString):
-        return Join(on="", values=['"', value, '"'])
     return Join(on="", values=[value])
 
 
@@ -38,7 +37,7 @@ def training_hyperparameters(values: Mapping[str, StrVar]) -> dict[str, StrVar]:
         "sagemaker_program": TRAINING_SCRIPT,
         "sagemaker_submit_directory": placeholders.TRAINING_CODE_URI,
     }
-    return {name: json_hyperparameter(value) for name, value in {**script_mode, **values}.items()}
+    return {name: hyperparameter_text(value) for name, value in {**script_mode, **values}.items()}
 
 
 def training_step(

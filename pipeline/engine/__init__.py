@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pipeline.engine.errors import EngineError, ParameterError, PipelineFailed, StepFailed
-from pipeline.engine.params import parse_assignments
+from pipeline.engine.errors import EngineError, PipelineFailed, StepFailed
 from pipeline.engine.progress import RichProgress, SilentProgress, StepRecord
 from pipeline.engine.runner import RunResult, run_definition
+from runtime.parameters import ParameterError
 
 __all__ = [
     "EngineError",
@@ -16,6 +16,5 @@ __all__ = [
     "SilentProgress",
     "StepFailed",
     "StepRecord",
-    "parse_assignments",
     "run_definition",
 ]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.engine.params import ParameterValue
 
 if TYPE_CHECKING:
+    from pipeline.engine.cache import StepCache
     from runtime.registry.base import ModelRegistry, ModelVersion
     from runtime.store.base import ArtifactStore
 
@@ -26,6 +27,7 @@ class RunContext:
     definitions: dict[str, dict[str, Any]]
     properties: dict[str, dict[str, Any]] = field(default_factory=dict)
     registered: list[ModelVersion] = field(default_factory=list)
+    cache: StepCache | None = None  # None: steps never reuse earlier outputs nor record theirs
 
     def step_dir(self, step: str) -> Path:
         """The step's work folder (stands for the container's /opt/ml), created on first use."""

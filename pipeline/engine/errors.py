@@ -6,11 +6,7 @@ from pathlib import Path
 
 
 class EngineError(Exception):
-    """The definition cannot be executed as written (unsupported step, bad reference, bad parameter)."""
-
-
-class ParameterError(EngineError):
-    """A `--param` override is unknown or has the wrong type; raised before any step runs."""
+    """The definition cannot be executed as written (unsupported step, bad reference)."""
 
 
 class StepFailed(EngineError):

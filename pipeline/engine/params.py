@@ -1,11 +1,16 @@
-"""Pipeline parameter values: the definition's defaults, overridden by validated `Name=Value` strings."""
+"""Parameter values of one execution: the definition's declared parameters, overridden by text values.
+
+The engine runs any definition (tests run small fake ones), so it types values by the definition's own
+`Parameters`; what the values must be is the contract's business (runtime/parameters.py), checked by
+the caller before the engine starts. Conversion and errors are the contract's, not a second copy.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from pipeline.engine.errors import ParameterError
+from runtime.parameters import ParameterError, convert
 
 ParameterValue = str | int | float | bool
 
@@ -13,56 +18,46 @@ _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
 
-def parse_assignments(assignments: Iterable[str]) -> dict[str, str]:
-    """Split `Name=Value` strings (the CLI's repeated `--param`) into a mapping."""
-    parsed: dict[str, str] = {}
-    for assignment in assignments:
-        name, separator, value = assignment.partition("=")
-        if not separator or not name.strip():
-            raise ParameterError(f"--param {assignment!r} is not Name=Value; example: --param MaxDepth=5")
-        parsed[name.strip()] = value
-    return parsed
-
-
-def _convert(name: str, kind: str, raw: str) -> ParameterValue:
-    """Parse `raw` as the parameter's declared type, or say what a valid value looks like."""
-    try:
-        if kind == "Integer":
-            return int(raw)
-        if kind == "Float":
-            return float(raw)
-    except ValueError:
-        example = "5" if kind == "Integer" else "0.1"
-        raise ParameterError(
-            f"parameter {name} is {kind}; got {raw!r} (example: --param {name}={example})"
-        ) from None
-    if kind == "Boolean":
+def _typed(name: str, kind: str, raw: str) -> ParameterValue:
+    if kind == "Boolean":  # declared by pipeline definitions in general, not by this project's contract
         if raw.lower() in _TRUE | _FALSE:
             return raw.lower() in _TRUE
-        raise ParameterError(f"parameter {name} is Boolean; got {raw!r} (use true or false)")
-    return raw
+        raise ValueError(f"is Boolean; got {raw!r} (use true or false)")
+    try:
+        return convert(kind, raw)
+    except ValueError as error:
+        raise ValueError(f"{error}; set it with --param {name}=VALUE") from None
+
+
+def _default(parameter: Mapping[str, Any]) -> ParameterValue | None:
+    if "DefaultValue" in parameter:
+        default: ParameterValue = parameter["DefaultValue"]
+        return default
+    # The SDK leaves DefaultValue out for an empty string default.
+    return "" if parameter.get("Type", "String") == "String" else None
 
 
 def resolve_parameters(
     declared: list[dict[str, Any]], overrides: Mapping[str, str]
 ) -> dict[str, ParameterValue]:
-    """Values of every declared parameter; raises ParameterError listing the valid names on a bad override."""
+    """Values of every declared parameter; raises ParameterError listing every problem at once."""
     types = {parameter["Name"]: parameter.get("Type", "String") for parameter in declared}
+    problems: list[str] = []
     unknown = sorted(set(overrides) - set(types))
     if unknown:
-        raise ParameterError(
-            f"unknown parameter(s) {', '.join(unknown)}; valid names: {', '.join(sorted(types))}"
-        )
+        problems.append(f"unknown parameter(s) {', '.join(unknown)}; valid names: {', '.join(sorted(types))}")
     values: dict[str, ParameterValue] = {}
     for parameter in declared:
         name = parameter["Name"]
-        if name in overrides:
-            values[name] = _convert(name, types[name], overrides[name])
-        elif "DefaultValue" in parameter:
-            values[name] = parameter["DefaultValue"]
-        elif types[name] == "String":
-            # The SDK leaves DefaultValue out for an empty string default.
-            values[name] = ""
+        try:
+            value = _typed(name, types[name], overrides[name]) if name in overrides else _default(parameter)
+        except ValueError as error:
+            problems.append(f"parameter {name} {error}")
+            continue
+        if value is None:
+            problems.append(f"parameter {name} has no default; give it with --param {name}=VALUE")
         else:
-            raise ParameterError(f"parameter {name} has no default; give it with --param {name}=VALUE")
+            values[name] = value
+    if problems:
+        raise ParameterError(problems)
     return values

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 
 
@@ -17,6 +18,7 @@ class StepRecord:
     type: str
     status: str  # succeeded | failed | skipped
     seconds: float
+    cached_from: str = ""  # the execution whose outputs a cache hit reused ("" when the step ran)
 
 
 class Progress(Protocol):
@@ -27,10 +29,11 @@ class Progress(Protocol):
 class SilentProgress:
     """No output (tests, pipes, --quiet)."""
 
-    def started(self, name: str, step_type: str) -> None:
+    # The Progress protocol's signatures, with nothing to report.
+    def started(self, name: str, step_type: str) -> None:  # noqa: ARG002
         return None
 
-    def finished(self, record: StepRecord) -> None:
+    def finished(self, record: StepRecord) -> None:  # noqa: ARG002
         return None
 
 
@@ -57,6 +60,9 @@ class RichProgress:
             return
         colour, mark = _STYLES.get(record.status, ("", "?"))
         duration = "" if record.status == "skipped" else f" {record.seconds:6.1f}s"
+        # The execution id is ours (never markup); the step name comes from the definition.
+        reused = f" cached: outputs of run {record.cached_from}" if record.cached_from else ""
         self.console.print(
-            f"[{colour}]{mark} {record.name:<20} {record.status:<9}[/]{duration}", highlight=False
+            f"[{colour}]{mark} {escape(record.name):<20} {record.status:<9}[/]{duration}{reused}",
+            highlight=False,
         )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.engine.cache import StepCache, run_or_reuse
 from pipeline.engine.context import RunContext
 from pipeline.engine.errors import EngineError, PipelineFailed, StepFailed
 from pipeline.engine.graph import PlannedStep, plan_steps
@@ -34,6 +37,8 @@ class RunResult:
     parameters: dict[str, ParameterValue]
     steps: list[StepRecord] = field(default_factory=list)
     registered: list[ModelVersion] = field(default_factory=list)
+    started: str = field(default_factory=lambda: f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}")
+    model_package_group: str = ""  # where the Register step registers, so a failed run names its model
 
 
 def check_supported(plan: list[PlannedStep]) -> None:
@@ -56,10 +61,11 @@ def _is_skipped(step: PlannedStep, context: RunContext, skipped: set[str]) -> bo
     return bool(context.properties[condition]["Outcome"]) != outcome
 
 
-def _execute(step: PlannedStep, context: RunContext) -> None:
-    """Run one step; unexpected errors become StepFailed naming the step."""
+def _execute(step: PlannedStep, context: RunContext) -> str:
+    """Run one step, or reuse its cached outputs (returns the execution id reused, "" when it ran);
+    unexpected errors become StepFailed naming the step."""
     try:
-        context.properties[step.name] = EXECUTORS[step.type](step, context)
+        return run_or_reuse(step, context, EXECUTORS[step.type])
     except (EngineError, PipelineFailed):
         raise
     except Exception as error:
@@ -75,10 +81,12 @@ def run_definition(
     execution_id: str,
     overrides: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    cache: StepCache | None = None,
 ) -> RunResult:
     """Run every step of `definition`; raises StepFailed, PipelineFailed or EngineError on failure.
 
     Parameters and step types are checked before the first step starts, so a typo runs nothing.
+    With `cache`, steps whose CacheConfig is enabled reuse earlier outputs (pipeline/engine/cache.py).
     """
     parameters = resolve_parameters(definition.get("Parameters", []), overrides or {})
     plan = plan_steps(definition)
@@ -91,14 +99,24 @@ def run_definition(
         run_dir=run_dir,
         parameters=parameters,
         definitions={step.name: step.definition for step in plan},
+        cache=cache,
     )
     result = RunResult(
-        execution_id=execution_id, run_dir=run_dir, parameters=parameters, registered=context.registered
+        execution_id=execution_id,
+        run_dir=run_dir,
+        parameters=parameters,
+        registered=context.registered,
+        model_package_group=_registered_group(plan),
     )
+    # Written before the first step and after each one, so `mlpipe ui` and `mlpipe runs` see a run in
+    # progress (and its pid, so `runs clean` never deletes it) and a killed run as interrupted.
+    _write_summary(result, "running")
+    outcome = "failed"
     try:
         _run_steps(plan, context, result, progress or SilentProgress())
+        outcome = "succeeded"
     finally:
-        _write_summary(result)
+        _write_summary(result, outcome)
     return result
 
 
@@ -112,23 +130,33 @@ def _run_steps(plan: list[PlannedStep], context: RunContext, result: RunResult, 
             continue
         progress.started(step.name, step.type)
         started = time.perf_counter()
-        status = "failed"
+        status, cached_from = "failed", ""
         try:
-            _execute(step, context)
+            cached_from = _execute(step, context)
             status = "succeeded"
         finally:
+            seconds = time.perf_counter() - started
             record = StepRecord(
-                name=step.name, type=step.type, status=status, seconds=time.perf_counter() - started
+                name=step.name, type=step.type, status=status, seconds=seconds, cached_from=cached_from
             )
             _record(result, progress, record)
+
+
+def _registered_group(plan: list[PlannedStep]) -> str:
+    """The model package group of the definition's RegisterModel step ("" when it has none)."""
+    for step in plan:
+        if step.type == "RegisterModel":
+            return str(step.definition.get("Arguments", {}).get("ModelPackageGroupName", ""))
+    return ""
 
 
 def _record(result: RunResult, progress: Progress, record: StepRecord) -> None:
     result.steps.append(record)
     progress.finished(record)
+    _write_summary(result, "running")
 
 
-def _write_summary(result: RunResult) -> None:
+def _write_summary(result: RunResult, status: str) -> None:
     """run.json in the run folder: steps, parameters and registered versions, for later inspection.
 
     Best effort: on a full disk the run's own outcome (a step's error, or the registered version) is
@@ -136,12 +164,19 @@ def _write_summary(result: RunResult) -> None:
     """
     summary = {
         "execution_id": result.execution_id,
+        "status": status,  # running | succeeded | failed
+        "pid": os.getpid(),
+        "started": result.started,
+        "model_package_group": result.model_package_group,
         "parameters": result.parameters,
         "steps": [asdict(step) for step in result.steps],
         "registered": [version.version for version in result.registered],
     }
     try:
         result.run_dir.mkdir(parents=True, exist_ok=True)
-        (result.run_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
+        # Atomic, so a reader polling a running pipeline never sees half a file.
+        partial = result.run_dir / "run.json.partial"
+        partial.write_text(json.dumps(summary, indent=2) + "\n")
+        os.replace(partial, result.run_dir / "run.json")
     except OSError as error:
         _LOGGER.warning("run summary %s not written: %s", result.run_dir / "run.json", error)

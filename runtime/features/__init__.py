@@ -4,8 +4,6 @@ from runtime.features.archive import (
     ArchiveError,
     ModelFiles,
     read_model_archive,
-    sha256_bytes,
-    sha256_file,
     write_model_archive,
 )
 from runtime.features.derived import DerivedFeature, parse_columns, parse_derived_features
@@ -24,7 +22,5 @@ __all__ = [
     "parse_columns",
     "parse_derived_features",
     "read_model_archive",
-    "sha256_bytes",
-    "sha256_file",
     "write_model_archive",
 ]

@@ -1,13 +1,17 @@
 """The model archive (model.tar.gz): a deterministic writer and a defensive, in-memory reader.
 
-The reader walks the tarball member by member and never extracts: only the three allow-listed names,
+The archive holds the booster twice, from the same training: `xgboost-model.ubj` for XGBoost (evaluation,
+explanations) and `xgboost-model.json`, its JSON dump, which serving scores in NumPy
+(`runtime.features.trees`) without loading XGBoost. The Evaluate step proves on the evaluation set
+that both give the same probabilities (`runtime.features.parity`) before the archive is registered.
+
+The reader walks the tarball member by member and never extracts: only the allow-listed names,
 regular files only, no absolute or `..` paths, size and member-count caps. Nothing touches the disk.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
 import tarfile
@@ -16,11 +20,24 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from runtime.hashing import sha256_file
+
 MODEL_FILE = "xgboost-model.ubj"
+SERVING_MODEL_FILE = "xgboost-model.json"
 SPEC_FILE = "feature_spec.json"
 METADATA_FILE = "metadata.json"
-ARCHIVE_MEMBERS = (MODEL_FILE, SPEC_FILE, METADATA_FILE)
-MEMBER_CAPS = {MODEL_FILE: 256 * 2**20, SPEC_FILE: 4 * 2**20, METADATA_FILE: 4 * 2**20}
+ARCHIVE_MEMBERS = (MODEL_FILE, SERVING_MODEL_FILE, SPEC_FILE, METADATA_FILE)
+# The training baseline of the drift check (runtime/monitoring/profile.py); absent before issue 16.
+BASELINE_FILE = "baseline.json"
+OPTIONAL_MEMBERS = (BASELINE_FILE,)
+MEMBER_CAPS = {
+    MODEL_FILE: 128 * 2**20,
+    # runtime.features.trees.MAX_NODES nodes take 40-80 MB of JSON (XGBoost writes 40-80 bytes a node).
+    SERVING_MODEL_FILE: 96 * 2**20,
+    SPEC_FILE: 4 * 2**20,
+    METADATA_FILE: 4 * 2**20,
+    BASELINE_FILE: 4 * 2**20,
+}
 MAX_MEMBERS = 16
 MAX_TOTAL_BYTES = 300 * 2**20
 # gzip adds a few bytes per 64 KiB block to incompressible data: 1 MiB covers that and the tar headers.
@@ -39,22 +56,12 @@ class ModelFiles:
     booster_bytes: bytes
     feature_spec: dict[str, Any]
     metadata: dict[str, Any]
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for chunk in iter(lambda: handle.read(2**20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    serving_model: bytes = b""  # the JSON dump; empty only where a test builds ModelFiles by hand
+    baseline: dict[str, Any] | None = None  # None: the archive has no baseline.json
 
 
 def write_model_archive(model_dir: Path, dest: Path) -> str:
-    """Pack the three model files into `dest` byte-for-byte reproducibly; return its SHA-256."""
+    """Pack the four model files into `dest` byte-for-byte reproducibly; return its SHA-256."""
     missing = [name for name in ARCHIVE_MEMBERS if not (Path(model_dir) / name).is_file()]
     if missing:
         raise ArchiveError(f"{model_dir} lacks {', '.join(missing)}; run the training step first")
@@ -64,7 +71,8 @@ def write_model_archive(model_dir: Path, dest: Path) -> str:
         gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as zipped,
         tarfile.open(fileobj=zipped, mode="w", format=tarfile.USTAR_FORMAT) as tar,
     ):
-        for name in ARCHIVE_MEMBERS:
+        optional = [name for name in OPTIONAL_MEMBERS if (Path(model_dir) / name).is_file()]
+        for name in (*ARCHIVE_MEMBERS, *optional):
             data = (Path(model_dir) / name).read_bytes()
             info = tarfile.TarInfo(name)
             info.size, info.mtime, info.mode = len(data), 0, 0o644
@@ -82,12 +90,19 @@ def read_model_archive(source: bytes | Path) -> ModelFiles:
         with Path(source).open("rb") as handle:
             contents = _read_stream(handle)
     missing = [name for name in ARCHIVE_MEMBERS if name not in contents]
+    if missing == [SERVING_MODEL_FILE]:
+        raise ArchiveError(
+            f"model archive lacks {SERVING_MODEL_FILE}, the JSON model that serving scores: it was written "
+            "before serving stopped loading XGBoost; retrain (mlpipe run) and approve the new version"
+        )
     if missing:
         raise ArchiveError(f"model archive lacks {', '.join(missing)}; expected {', '.join(ARCHIVE_MEMBERS)}")
     return ModelFiles(
         booster_bytes=contents[MODEL_FILE],
         feature_spec=_json_object(contents[SPEC_FILE], SPEC_FILE),
         metadata=_json_object(contents[METADATA_FILE], METADATA_FILE),
+        serving_model=contents[SERVING_MODEL_FILE],
+        baseline=_json_object(contents[BASELINE_FILE], BASELINE_FILE) if BASELINE_FILE in contents else None,
     )
 
 
@@ -157,7 +172,7 @@ def _allowed_name(member: tarfile.TarInfo) -> str | None:
         )
     if normalised not in MEMBER_CAPS:
         raise ArchiveError(
-            f"unexpected member {member.name!r}; a model archive holds only {', '.join(ARCHIVE_MEMBERS)}"
+            f"unexpected member {member.name!r}; a model archive holds only {', '.join(MEMBER_CAPS)}"
         )
     return normalised
 

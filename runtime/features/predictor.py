@@ -1,21 +1,22 @@
-"""The Predictor: feature spec + XGBoost booster -> labels and probabilities (no pandas, no sklearn)."""
+"""The Predictor: feature spec + tree ensemble -> labels and probabilities (NumPy only: no xgboost).
+
+Serving scores the archive's JSON model with `runtime.features.trees`, which reproduces XGBoost's
+CPU predictor; the Evaluate step proves it on every model before registration
+(`runtime.features.parity`), and tests/property/test_tree_parity.py on random models.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from runtime.features.archive import ArchiveError, ModelFiles
-from runtime.features.booster_trial import check_booster
 from runtime.features.spec import FeatureSpec
+from runtime.features.trees import TreeEnsemble, parse_model
 from runtime.features.values import ColumnValues
-
-if TYPE_CHECKING:
-    import xgboost as xgb
 
 
 @dataclass(frozen=True)
@@ -27,43 +28,35 @@ class Prediction:
 
 
 class Predictor:
-    """Applies the stored feature spec and predicts with `Booster.inplace_predict` on float32 rows."""
+    """Applies the stored feature spec and scores the float32 rows with the tree ensemble."""
 
     def __init__(
-        self, booster: xgb.Booster, spec: FeatureSpec, version: int | str, threshold: float = 0.5
+        self, model: TreeEnsemble, spec: FeatureSpec, version: int | str, threshold: float = 0.5
     ) -> None:
-        if booster.num_features() != len(spec.feature_names):
+        if model.num_features != len(spec.feature_names):
             raise ArchiveError(
-                f"model expects {booster.num_features()} features but the feature spec makes "
+                f"model expects {model.num_features} features but the feature spec makes "
                 f"{len(spec.feature_names)}; the archive mixes files from different trainings"
             )
-        self.booster = booster
+        self.model = model
         self.spec = spec
         self.version = version
         self.threshold = threshold
-        objective = json.loads(booster.save_config())["learner"]["objective"]["name"]
-        # binary:logitraw outputs margins; every other binary objective already outputs probabilities.
-        self._outputs_margin = objective == "binary:logitraw"
+        # XGBoost's own booster where the caller loaded it (the Evaluate step: importance, explanations,
+        # the parity check); always None in serving, which never imports xgboost.
+        self.booster: Any = None
 
     @classmethod
     def from_model_files(cls, files: ModelFiles, version: int | str, threshold: float = 0.5) -> Predictor:
-        # Imported on first model load, not with the module: `mlpipe` commands that never load a model
-        # (help, run, models) then start without paying for xgboost's import (seconds with sklearn present).
-        import xgboost as xgb  # noqa: PLC0415
-
         try:
             spec = FeatureSpec.from_dict(files.feature_spec)
         except ValueError as error:
             raise ArchiveError(f"model archive content is unusable: {error}") from error
-        # XGBoost's native loader trusts its input: a crafted booster could crash or hang this process.
-        check_booster(files.booster_bytes)
-        booster = xgb.Booster(params={"nthread": 1})
         try:
-            booster.load_model(bytearray(files.booster_bytes))
-        except (xgb.core.XGBoostError, ValueError) as error:
+            model = parse_model(files.serving_model)
+        except ArchiveError as error:
             raise ArchiveError(f"model archive content is unusable: {error}") from error
-        booster.set_param({"nthread": 1})
-        return cls(booster, spec, version, threshold)
+        return cls(model, spec, version, threshold)
 
     def predict_records(self, records: Sequence[Mapping[str, object]]) -> Prediction:
         """Predict JSON-like records; keys a record leaves out are missing values."""
@@ -73,10 +66,23 @@ class Predictor:
         """Predict column-oriented input (e.g. a CSV read as arrays)."""
         return self._predict(self.spec.transform_columns(columns, n_rows))
 
+    def predict_matrix(self, matrix: np.ndarray) -> Prediction:
+        """Predict an already transformed float32 matrix (the parity check scores the same one)."""
+        return self._predict(matrix)
+
     def _predict(self, matrix: np.ndarray) -> Prediction:
         if matrix.shape[0] == 0:
             return Prediction(labels=np.empty(0, dtype=np.int64), probabilities=np.empty(0, dtype=np.float64))
-        raw = np.asarray(self.booster.inplace_predict(matrix, missing=np.nan), dtype=np.float64).reshape(-1)
-        probabilities = 1.0 / (1.0 + np.exp(-raw)) if self._outputs_margin else raw
+        probabilities = probabilities_from_outputs(self.model.objective, self.model.outputs(matrix))
         labels = (probabilities >= self.threshold).astype(np.int64)
         return Prediction(labels=labels, probabilities=probabilities)
+
+
+def probabilities_from_outputs(objective: str, outputs: np.ndarray) -> np.ndarray:
+    """Float64 probabilities from what XGBoost's predict returns for `objective`.
+
+    binary:logitraw outputs margins, mapped through the sigmoid here; every other served objective
+    already outputs probabilities (binary:hinge: 0 or 1).
+    """
+    raw = np.asarray(outputs, dtype=np.float64).reshape(-1)
+    return 1.0 / (1.0 + np.exp(-raw)) if objective == "binary:logitraw" else raw

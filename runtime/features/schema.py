@@ -12,7 +12,10 @@ _ANY_SCALAR = {"type": ["string", "number", "boolean", "null"]}
 
 
 def input_schema(spec: FeatureSpec) -> dict[str, Any]:
-    """One instance: every input column is optional (missing values are allowed), extra keys ignored."""
+    """One instance: its fields, which of them are `required` (the serving contract), no other fields.
+
+    `known` lists the other columns of the training data, which requests may carry and which are ignored.
+    """
     properties: dict[str, Any] = {}
     for name in spec.input_columns:
         properties[name] = dict(_ANY_SCALAR)
@@ -29,7 +32,13 @@ def input_schema(spec: FeatureSpec) -> dict[str, Any]:
         properties[name] = dict(_NUMBER)
     for name in spec.raw_categorical:
         properties[name] = {"type": ["string", "number", "null"], "categories": list(spec.categorical[name])}
-    return {"type": "object", "properties": properties, "required": [], "additionalProperties": True}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(spec.required),
+        "known": list(spec.known),
+        "additionalProperties": False,
+    }
 
 
 def output_schema(target: str) -> dict[str, Any]:

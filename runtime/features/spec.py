@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from runtime.features.columns import complete_columns
 from runtime.features.derived import DerivedFeature, parse_columns, parse_derived_features
 from runtime.features.errors import FeatureError
 from runtime.features.schema import input_schema, output_schema
@@ -50,6 +51,10 @@ class FeatureSpec:
     numeric: tuple[str, ...]
     categorical: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     derived: tuple[DerivedFeature, ...] = ()
+    # The serving contract (runtime/features/contract.py): inputs a request must carry, and the other
+    # columns of the training data (target, id, unused), which are known fields rather than typos.
+    required: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
     _codes: Mapping[str, Mapping[str, float]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -120,6 +125,8 @@ class FeatureSpec:
                 {"name": d.name, "function": d.function, "sources": list(d.sources)} for d in self.derived
             ],
             "feature_names": list(self.feature_names),
+            "required": list(self.required),
+            "known": list(self.known),
         }
 
     @classmethod
@@ -138,6 +145,9 @@ class FeatureSpec:
                 derived=tuple(
                     DerivedFeature(d["name"], d["function"], tuple(d["sources"])) for d in data["derived"]
                 ),
+                # Absent in specs written before the serving contract: nothing required, nothing known.
+                required=tuple(data.get("required", ())),
+                known=tuple(data.get("known", ())),
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"feature spec is malformed ({error!r}); retrain the model") from error
@@ -153,8 +163,13 @@ def fit_feature_spec(
     feature_columns: Sequence[str],
     categorical_columns: Sequence[str],
     derived: Sequence[DerivedFeature] = (),
+    required: Sequence[str] | None = None,
+    known: Sequence[str] = (),
 ) -> FeatureSpec:
-    """Learn vocabularies from training columns only, checking that every requested column is usable."""
+    """Learn vocabularies from training columns only, checking that every requested column is usable.
+
+    `required` None: the feature columns with no missing value in these rows (the default contract).
+    """
     check_feature_parameters(
         target=target,
         feature_columns=feature_columns,
@@ -178,7 +193,20 @@ def fit_feature_spec(
         values = feature.compute(columns, n_rows)
         if feature.categorical:
             vocabularies[feature.name] = _folded_vocabulary(values)  # type: ignore[arg-type]
-    return FeatureSpec(target=target, numeric=numeric, categorical=vocabularies, derived=tuple(derived))
+    if required is None:
+        required = complete_columns(columns, feature_columns)
+    inputs = {*feature_columns, *(s for d in derived for s in d.sources)}
+    for name in required:
+        if name not in inputs:
+            raise FeatureError(name, "is in RequiredColumns but is not an input of the model; remove it")
+    return FeatureSpec(
+        target=target,
+        numeric=numeric,
+        categorical=vocabularies,
+        derived=tuple(derived),
+        required=tuple(required),
+        known=tuple(name for name in known if name not in inputs),
+    )
 
 
 def _folded_vocabulary(keys: Sequence[str | None]) -> tuple[str, ...]:

@@ -37,8 +37,9 @@ def check_spec_document(data: Mapping[str, Any]) -> None:
         _string(feature.get("name"), f"derived[{i}].name")
         _string(feature.get("function"), f"derived[{i}].function")
         _strings(feature.get("sources"), f"derived[{i}].sources", MAX_FEATURES)
-    if "feature_names" in data:
-        _strings(data["feature_names"], "feature_names", MAX_FEATURES)
+    for optional in ("feature_names", "required", "known"):
+        if optional in data:
+            _strings(data[optional], optional, MAX_FEATURES)
 
 
 def check_spec_limits(

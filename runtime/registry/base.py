@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -45,6 +45,9 @@ class ModelVersion:
     sha256: str
     input_schema: dict[str, Any]
     output_schema: dict[str, Any]
+    training_data_sha256: str = ""  # of the raw input file the run was given, not of a split
+    code_version: dict[str, str] = field(default_factory=dict)  # code bundle -> its s3:// URI
+    report_uri: str = ""  # the Evaluate step's HTML report
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (the shape of `mlpipe models list --json` entries)."""
@@ -61,6 +64,9 @@ class Registration:
     parameters: dict[str, str]
     input_schema: dict[str, Any]
     output_schema: dict[str, Any]
+    training_data_sha256: str = ""
+    code_version: dict[str, str] = field(default_factory=dict)
+    report_uri: str = ""
     status: str = "PendingManualApproval"
 
 
@@ -94,3 +100,43 @@ def iso_utc(moment: datetime | None = None) -> str:
     """`moment` (default: now) as ISO 8601 UTC with a Z suffix, to the second."""
     moment = (moment or datetime.now(UTC)).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LivePointer:
+    """What serving answers with: `live`, and during a canary `candidate` for `weight` percent."""
+
+    live: int | None
+    candidate: int | None = None
+    weight: int = 0
+    step: int = 0  # index of the canary step (promoter/rollout.py)
+    since: str = ""  # ISO 8601 time the step began
+    plan: str = ""  # the canary's steps, "10:5,50:5" (promoter/rollout.py parse_plan); "" outside one
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deployment:
+    """One deployment-history entry: a change of what is live (`mlpipe models history`)."""
+
+    group: str
+    at: str
+    actor: str
+    action: str  # promote | canary | rollback
+    from_version: int | None
+    to_version: int | None
+    weight: int
+    step: int
+    outcome: str  # live | canary | rolled back | superseded
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeploymentChange:
+    """What one deployment decision writes, in one transaction: approval statuses, pointer, history."""
+
+    statuses: tuple[tuple[int, str], ...] = ()  # (version, approval status), applied in order
+    pointer: LivePointer | None = None  # None: unchanged
+    records: tuple[Deployment, ...] = ()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,7 +15,7 @@ from runtime.registry.base import (
     check_status,
     iso_utc,
 )
-from runtime.registry.sagemaker_metadata import decode_json, decode_text, encode_properties, metrics_document
+from runtime.registry.model_package import read_facts
 from runtime.registry.sagemaker_metrics import MetricsReader
 from runtime.store.base import ArtifactStore
 
@@ -26,7 +25,11 @@ _NOT_FOUND_HINTS = ("not found", "does not exist")
 
 
 class SageMakerModelRegistry:
-    """Model versions of one SageMaker Model Package Group; metrics are read through the artifact store."""
+    """Model versions of one SageMaker Model Package Group; metrics are read through the artifact store.
+
+    The facts of a version are read as `runtime.registry.model_package` lays them out, the format the
+    pipeline's Register step writes (pipeline/definition/register.py).
+    """
 
     def __init__(self, group: str, client: Any, *, store: ArtifactStore | None = None) -> None:
         self.group = group
@@ -35,23 +38,11 @@ class SageMakerModelRegistry:
         self._arn_prefix = ""
 
     def register_version(self, registration: Registration) -> ModelVersion:
-        request: dict[str, Any] = {
-            "ModelPackageGroupName": self.group,
-            "ModelApprovalStatus": check_status(registration.status),
-            "CustomerMetadataProperties": encode_properties(
-                {"sha256": registration.sha256, "artifact_uri": registration.artifact_uri},
-                {
-                    "parameters": registration.parameters,
-                    "input_schema": registration.input_schema,
-                    "output_schema": registration.output_schema,
-                },
-            ),
-        }
-        if registration.metrics:
-            request["ModelMetrics"] = self._store_metrics(registration)
-        with self._aws_errors("register a version in"):
-            arn = self.client.create_model_package(**request)["ModelPackageArn"]
-        return self._to_version(self._describe(arn))
+        """Refused: on AWS, versions come from the pipeline's Register step (definition/register.py)."""
+        raise RegistryError(
+            f"cannot register {registration.artifact_uri} in model package group {self.group!r} directly: "
+            "on AWS a version is registered by the pipeline's Register step; run `mlpipe run --backend aws`"
+        )
 
     def list_versions(self) -> list[ModelVersion]:
         return [self._to_version(self._describe(arn)) for _, arn in sorted(self._summaries())]
@@ -59,8 +50,10 @@ class SageMakerModelRegistry:
     def get_version(self, version: int) -> ModelVersion:
         return self._to_version(self._describe(self._arn(version), version))
 
-    def set_status(self, version: int, status: str) -> ModelVersion:
-        return self._update(version, ModelApprovalStatus=check_status(status))
+    def set_status(self, version: int, status: str, *, reason: str = "") -> ModelVersion:
+        """`reason` goes to ApprovalDescription (rollbacks: the promoter records it in the history)."""
+        description = {"ApprovalDescription": reason} if reason else {}
+        return self._update(version, ModelApprovalStatus=check_status(status), **description)
 
     def set_stage(self, version: int, stage: str) -> ModelVersion:
         life_cycle = {"Stage": check_stage(stage), "StageStatus": STAGE_STATUS}
@@ -111,31 +104,19 @@ class SageMakerModelRegistry:
         return description
 
     def _to_version(self, description: dict[str, Any]) -> ModelVersion:
-        properties = description.get("CustomerMetadataProperties") or {}
-        containers = description.get("InferenceSpecification", {}).get("Containers", [])
-        # The pipeline's RegisterModel step records the artifact as the container's ModelDataUrl.
-        artifact_uri = containers[0].get("ModelDataUrl", "") if containers else ""
+        try:
+            facts = read_facts(description, self._metrics.read)
+        except ValueError as error:
+            message = f"model package {description.get('ModelPackageArn')} holds unreadable facts: {error}"
+            raise RegistryError(message) from error
         return ModelVersion(
             group=self.group,
             version=int(description["ModelPackageVersion"]),
             status=description.get("ModelApprovalStatus") or "PendingManualApproval",
             stage=description.get("ModelLifeCycle", {}).get("Stage", "None"),
             created=iso_utc(description["CreationTime"]),
-            metrics=self._metrics.read(description),
-            parameters=decode_json(properties, "parameters"),
-            artifact_uri=artifact_uri or decode_text(properties, "artifact_uri"),
-            sha256=decode_text(properties, "sha256"),
-            input_schema=decode_json(properties, "input_schema"),
-            output_schema=decode_json(properties, "output_schema"),
+            **facts,
         )
-
-    def _store_metrics(self, registration: Registration) -> dict[str, Any]:
-        """Write the model-quality JSON next to the artifact (content-addressed, so never overwritten)."""
-        document = metrics_document(registration.metrics)
-        folder = registration.artifact_uri.rsplit("/", 1)[0]
-        uri = f"{folder}/model-quality-{hashlib.sha256(document).hexdigest()[:16]}.json"
-        self._metrics.store.put_bytes(document, uri)
-        return {"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": uri}}}
 
     @contextmanager
     def _aws_errors(self, action: str) -> Iterator[None]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from runtime.aws import aws_client
+from runtime.model_quality import read_metrics
 from runtime.registry.base import RegistryError
-from runtime.registry.sagemaker_metadata import read_metrics
 from runtime.store.base import ArtifactStore, StoreError
 
 
@@ -21,24 +20,21 @@ class MetricsReader:
     def store(self) -> ArtifactStore:
         """The injected store, or an S3 store in the registry's region on first use."""
         if self._store is None:
-            import boto3  # noqa: PLC0415 - only when no store was injected
+            from runtime.store.s3 import S3ArtifactStore  # noqa: PLC0415 - only when no store was injected
 
-            from runtime.store.s3 import S3ArtifactStore  # noqa: PLC0415
-
-            self._store = S3ArtifactStore(boto3.client("s3", region_name=self._region))
+            self._store = S3ArtifactStore(aws_client("s3", region=self._region))
         return self._store
 
-    def read(self, description: dict[str, Any]) -> dict[str, float]:
-        """Metrics of a DescribeModelPackage response; empty when it has no model-quality statistics."""
-        statistics = description.get("ModelMetrics", {}).get("ModelQuality", {}).get("Statistics", {})
-        uri = statistics.get("S3Uri")
-        if not uri:
-            return {}
+    def read(self, uri: str) -> dict[str, float]:
+        """The metrics of the model-quality statistics JSON at `uri`."""
         if uri not in self._cache:
             try:
                 document = self.store.get_bytes(uri)
             except StoreError as error:
                 message = f"cannot read the metrics of a model version: {error}"
                 raise RegistryError(message) from error
-            self._cache[uri] = read_metrics(document, uri)
+            try:
+                self._cache[uri] = read_metrics(document, uri)
+            except ValueError as error:
+                raise RegistryError(str(error)) from error
         return dict(self._cache[uri])

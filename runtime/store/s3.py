@@ -24,16 +24,22 @@ _MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 class S3ArtifactStore:
     """Artifact store backed by S3; object metadata travels as S3 user metadata (x-amz-meta-*)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, *, part_bytes: int = MULTIPART_THRESHOLD) -> None:
         self.client = client
+        self.part_bytes = part_bytes  # multipart threshold and part size of uploads and downloads
 
     def put_file(self, path: Path, uri: str, *, metadata: Mapping[str, str] | None = None) -> None:
         bucket, key = split_object_uri(uri)
         if not Path(path).is_file():
             raise StoreError(f"cannot upload {path} to {uri}: the file does not exist")
-        extra = {"Metadata": dict(metadata)} if metadata else None
+        # S3 checks each part's SHA-256 on arrival and refuses a corrupted one (flexible checksums:
+        # https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+        extra: dict[str, Any] = {"ChecksumAlgorithm": "SHA256"}
+        if metadata:
+            extra["Metadata"] = dict(metadata)
         with _translated_errors(uri):
-            self.client.upload_file(str(path), bucket, key, ExtraArgs=extra, Config=_transfer_config())
+            transfer = _transfer_config(self.part_bytes)
+            self.client.upload_file(str(path), bucket, key, ExtraArgs=extra, Config=transfer)
 
     def put_bytes(self, data: bytes, uri: str) -> None:
         bucket, key = split_object_uri(uri)
@@ -71,7 +77,7 @@ class S3ArtifactStore:
         Path(dest).parent.mkdir(parents=True, exist_ok=True)
         # s3transfer writes to a temporary name and renames it, so `dest` is never half written.
         with _translated_errors(uri):
-            self.client.download_file(bucket, key, str(dest), Config=_transfer_config())
+            self.client.download_file(bucket, key, str(dest), Config=_transfer_config(self.part_bytes))
 
     def exists(self, uri: str) -> bool:
         bucket, key = split_object_uri(uri)
@@ -101,10 +107,10 @@ class S3ArtifactStore:
         return stored
 
 
-def _transfer_config() -> Any:
+def _transfer_config(part_bytes: int) -> Any:
     from boto3.s3.transfer import TransferConfig  # noqa: PLC0415 - boto3 loads only when S3 is used
 
-    return TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_THRESHOLD)
+    return TransferConfig(multipart_threshold=part_bytes, multipart_chunksize=part_bytes)
 
 
 @contextmanager

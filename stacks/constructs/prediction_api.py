@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -15,6 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from stacks.constructs.function_parts import encrypted_log_group
 from stacks.policy import GUARD, acknowledge
 
 ROUTE_METHOD = "POST"
@@ -90,13 +90,7 @@ class PredictionApi(Construct):
                 "Fn::Join that builds that ARN (a test asserts SourceArn)",
             },
         )
-        self.access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=log_retention,
-            encryption_key=log_key,
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-        )
+        self.access_logs = encrypted_log_group(self, log_key, log_retention, "AccessLogs")
         self.stage = apigwv2.HttpStage(
             self,
             "Stage",

@@ -19,9 +19,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from runtime.names import MODEL_PACKAGE_GROUP_ENV
+from stacks.constructs.function_parts import encrypted_log_group, lambda_role
 from stacks.policy import GUARD, NAG, VPC_REASON, acknowledge, nag_resource
 
 PROMOTER_CODE = Path(__file__).resolve().parents[2] / "promoter"
@@ -29,6 +32,10 @@ STATE_CHANGE = "SageMaker Model Package State Change"
 # Lambda's default, written out: retried 1 then 2 minutes later, time enough for ListModelPackages to
 # catch up with an approval (the handler raises until it does).
 ASYNC_RETRIES = 2
+# The ModelLifeCycle that promoter/handler.py's set_stages writes (live, replaced); the IAM test simulates
+# the handler's own UpdateModelPackage calls against the grant built from these.
+LIFE_CYCLE_STAGES = ("Production", "Archived")
+LIFE_CYCLE_STAGE_STATUS = "Approved"
 
 
 class Promoter(Construct):
@@ -45,22 +52,13 @@ class Promoter(Construct):
         log_key: kms.IKey,
         log_retention: logs.RetentionDays,
         reserved_concurrency: int | None,
+        history_bucket: s3.IBucket,
+        bucket_key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
         self.failed_events = _failed_events_queue(self)
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=log_retention,
-            encryption_key=log_key,
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-        )
-        role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="mlpipe promoter: read approvals, pin the serving alias",
-        )
+        self.log_group = encrypted_log_group(self, log_key, log_retention)
+        role = lambda_role(self, "mlpipe promoter: read approvals, pin the serving alias")
         self.function = lambda_.Function(
             self,
             "Function",
@@ -76,11 +74,13 @@ class Promoter(Construct):
             role=role,
             description="mlpipe: pin the serving function on the newest Approved model version",
             environment={
-                "MODEL_PACKAGE_GROUP": model_package_group,
+                MODEL_PACKAGE_GROUP_ENV: model_package_group,
                 "SERVING_FUNCTION_NAME": serving.function_name,
                 "SERVING_ALIAS": alias.alias_name,
                 # The promoter publishes $LATEST only while it runs this image (the one this deploy set).
                 "SERVING_IMAGE_URI": _image_uri(serving),
+                # One JSON object per change of what is live (promoter/history.py, docs/deploy.md).
+                "DEPLOYMENT_HISTORY_BUCKET": history_bucket.bucket_name,
             },
             dead_letter_queue=self.failed_events,
             retry_attempts=ASYNC_RETRIES,
@@ -88,6 +88,8 @@ class Promoter(Construct):
         )
         self.log_group.grant_write(role)
         _grant_promotion(role, serving, model_package_group)
+        history_entries = history_bucket.arn_for_objects(f"deployments/{model_package_group}/*")
+        _grant_history_writes(role, history_entries, bucket_key)
         serving_versions = f"{nag_resource(self, serving.function_arn)}:*"
         acknowledge(
             role,
@@ -99,6 +101,8 @@ class Promoter(Construct):
                 f"{NAG}IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:"
                 f"model-package/{model_package_group}/*]": "the promoter describes the version an event "
                 "names; versions are numbered at registration, only this group",
+                f"{NAG}IAM5[Resource::{nag_resource(self, history_entries)}]": "one new history object per "
+                "deployment (deployments/<group>/<time>-v<from>-v<to>.json); put only, this group's prefix",
             },
         )
         acknowledge(self.function, {f"{GUARD}lambda_inside_vpc_check": VPC_REASON})
@@ -153,6 +157,54 @@ def _image_uri(serving: lambda_.IFunction) -> str:
     return image_uri
 
 
+def _grant_stages(role: iam.Role, versions: str) -> None:
+    """UpdateModelPackage for the ModelLifeCycle stages promoter/handler.py sets, never for approvals.
+
+    Approving or rejecting stays a human's call: UpdateModelPackage takes both the approval status and
+    the stage, and the Service Authorization Reference gives it the condition keys
+    sagemaker:ModelApprovalStatus, sagemaker:ModelLifeCycle:Stage and sagemaker:ModelLifeCycle:StageStatus
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html), so the
+    grant requires the promoter's stages and the absence of an approval status, and a Deny backs it up.
+    """
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            sid="SetLifeCycleStage",
+            actions=["sagemaker:UpdateModelPackage"],
+            resources=[versions],
+            conditions={
+                "StringEquals": {
+                    "sagemaker:ModelLifeCycle:Stage": list(LIFE_CYCLE_STAGES),
+                    "sagemaker:ModelLifeCycle:StageStatus": LIFE_CYCLE_STAGE_STATUS,
+                },
+                "Null": {"sagemaker:ModelApprovalStatus": "true"},
+            },
+        )
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            sid="NeverChangeApproval",
+            effect=iam.Effect.DENY,
+            actions=["sagemaker:UpdateModelPackage"],
+            resources=["*"],
+            conditions={"Null": {"sagemaker:ModelApprovalStatus": "false"}},
+        )
+    )
+
+
+def _grant_history_writes(role: iam.Role, entries: str, bucket_key: kms.IKey) -> None:
+    """s3:PutObject below this group's `deployments/` prefix only (no read, no delete: the history is
+    append-only for the promoter), and the data key SSE-KMS needs for a new object
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html)."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(sid="WriteDeploymentHistory", actions=["s3:PutObject"], resources=[entries])
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            sid="EncryptDeploymentHistory", actions=["kms:GenerateDataKey"], resources=[bucket_key.key_arn]
+        )
+    )
+
+
 def _grant_promotion(role: iam.Role, serving: lambda_.IFunction, group: str) -> None:
     role.add_to_principal_policy(
         iam.PolicyStatement(
@@ -161,18 +213,15 @@ def _grant_promotion(role: iam.Role, serving: lambda_.IFunction, group: str) -> 
             resources=["*"],
         )
     )
+    versions = cdk.Fn.sub(
+        f"arn:${{AWS::Partition}}:sagemaker:${{AWS::Region}}:${{AWS::AccountId}}:model-package/{group}/*"
+    )
     role.add_to_principal_policy(
         iam.PolicyStatement(
-            sid="DescribeEventVersion",
-            actions=["sagemaker:DescribeModelPackage"],
-            resources=[
-                cdk.Fn.sub(
-                    "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:"
-                    f"model-package/{group}/*"
-                )
-            ],
+            sid="DescribeEventVersion", actions=["sagemaker:DescribeModelPackage"], resources=[versions]
         )
     )
+    _grant_stages(role, versions)
     role.add_to_principal_policy(
         iam.PolicyStatement(
             sid="PinServingAlias",

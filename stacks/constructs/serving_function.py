@@ -13,7 +13,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from runtime.monitoring.capture import CAPTURE_PREFIX
+from runtime.names import BACKEND_ENV, MODEL_PACKAGE_GROUP_ENV, MODEL_VERSION_ENV
 from stacks.constructs.artifact_store import PIPELINE_OUTPUT_PREFIX
+from stacks.constructs.function_parts import encrypted_log_group, lambda_role
 from stacks.policy import GUARD, NAG, VPC_REASON, acknowledge, nag_resource
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -39,30 +42,15 @@ class ServingFunction(Construct):
         timeout_seconds: int,
         reserved_concurrency: int | None,
         log_retention: logs.RetentionDays,
+        capture_rate: float = 1.0,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=log_retention,
-            encryption_key=log_key,
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-        )
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="mlpipe serving function: read approved models, write its logs",
-        )
+        self.log_group = encrypted_log_group(self, log_key, log_retention)
+        self.role = lambda_role(self, "mlpipe serving function: read approved models, write its logs")
         self.function = lambda_.DockerImageFunction(
             self,
             "Function",
-            code=lambda_.DockerImageCode.from_image_asset(
-                str(REPO_ROOT),
-                file=DOCKERFILE,
-                platform=ecr_assets.Platform.LINUX_AMD64,
-                exclude=HASH_EXCLUDES,
-            ),
+            code=serving_image(),
             architecture=lambda_.Architecture.X86_64,
             memory_size=memory_mb,
             timeout=cdk.Duration.seconds(timeout_seconds),
@@ -72,16 +60,28 @@ class ServingFunction(Construct):
             role=self.role,
             description="mlpipe predictions; MODEL_VERSION is pinned by the promoter",
             environment={
-                "MLPIPE_BACKEND": "aws",
-                "MODEL_PACKAGE_GROUP": model_package_group,
+                BACKEND_ENV: "aws",
+                MODEL_PACKAGE_GROUP_ENV: model_package_group,
                 # Empty until the promoter pins a version: the loader then serves the latest Approved
                 # one, or answers 503 while there is none.
-                "MODEL_VERSION": "",
+                MODEL_VERSION_ENV: "",
+                # Serving-time capture (runtime/monitoring/capture_env.py, docs/monitoring.md).
+                "ARTIFACT_BUCKET": bucket.bucket_name,
+                "CAPTURE_RATE": f"{capture_rate:g}",
             },
         )
         self.alias = lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version)
         models = bucket.arn_for_objects(f"{PIPELINE_OUTPUT_PREFIX}*")
         self._grant_model_reads(model_package_group, models, bucket_key)
+        captures = bucket.arn_for_objects(f"{CAPTURE_PREFIX}/*")
+        grant_capture_writes(self.role, captures, bucket_key)
+        acknowledge(
+            self.role,
+            {
+                f"{NAG}IAM5[Resource::{nag_resource(self, captures)}]": "captured batches get a new key each "
+                "(capture/<model>/date=<day>/<uuid>.jsonl.gz); put only, below the capture prefix only"
+            },
+        )
         acknowledge(
             self.role,
             {
@@ -133,6 +133,30 @@ class ServingFunction(Construct):
                 resources=[bucket_key.key_arn],
             )
         )
+
+
+def grant_capture_writes(role: iam.Role, captures: str, bucket_key: kms.IKey) -> None:
+    """s3:PutObject below `capture/` only, and the data key SSE-KMS needs to encrypt a new object
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html)."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(sid="WriteCaptures", actions=["s3:PutObject"], resources=[captures])
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            sid="EncryptCaptures", actions=["kms:GenerateDataKey"], resources=[bucket_key.key_arn]
+        )
+    )
+
+
+def serving_image(cmd: list[str] | None = None) -> lambda_.DockerImageCode:
+    """The image `lambda_inference/Dockerfile` builds; `cmd` overrides its handler (one asset, one build)."""
+    return lambda_.DockerImageCode.from_image_asset(
+        str(REPO_ROOT),
+        file=DOCKERFILE,
+        platform=ecr_assets.Platform.LINUX_AMD64,
+        exclude=HASH_EXCLUDES,
+        cmd=cmd,
+    )
 
 
 def _sagemaker_arn(resource: str) -> str:

@@ -15,6 +15,7 @@ from constructs import Construct
 
 from pipeline import bundles
 from pipeline.definition import placeholders
+from runtime.settings import check_group
 from stacks.constructs.pipeline_role import code_bundle_statements, image_pull_statements
 
 DEFINITION_DIR = Path(placeholders.__file__).resolve().parent
@@ -48,6 +49,7 @@ class TrainingPipeline(Construct):
         retain_registry: bool,
     ) -> None:
         super().__init__(scope, construct_id)
+        check_group(model_package_group, "stack config model_package_group")  # fails synth on a bad name
         self.group = sagemaker.CfnModelPackageGroup(
             self,
             "ModelPackageGroup",
@@ -71,7 +73,8 @@ class TrainingPipeline(Construct):
             placeholders.XGBOOST_IMAGE_URI: image,
         }
         # Compact JSON keeps the template small; CDK turns the embedded tokens into Fn::Join.
-        text = json.dumps(read_json(DEFINITION_FILE), separators=(",", ":"))
+        definition = placeholders.substitute(read_json(DEFINITION_FILE), values)
+        text = json.dumps(definition, separators=(",", ":"))
         self.pipeline = sagemaker.CfnPipeline(
             self,
             "Pipeline",
@@ -79,7 +82,7 @@ class TrainingPipeline(Construct):
             pipeline_display_name=pipeline_name,
             pipeline_description="mlpipe: preprocess, train, evaluate, gate on accuracy, register",
             role_arn=role.role_arn,
-            pipeline_definition={"PipelineDefinitionBody": placeholders.substitute(text, values)},
+            pipeline_definition={"PipelineDefinitionBody": text},
         )
         self.pipeline.add_resource_dependency(self.group)
 

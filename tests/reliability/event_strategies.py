@@ -53,10 +53,12 @@ json_values = st.recursive(
 feature_keys = st.sampled_from(FEATURES) | st.text(max_size=12)
 
 valid_instances = st.fixed_dictionaries(
-    {},
-    optional={
+    # The served model's required inputs (the serving contract): a request without them is a 400.
+    {
         "Pclass": st.sampled_from([1, 2, 3, "1", 2.0]),
-        "Sex": st.sampled_from(["male", "female", "unknown", ""]),
+        "Sex": st.sampled_from(["male", "female", "unknown"]),  # "unknown": scored as missing, a warning
+    },
+    optional={
         "Age": st.none() | st.floats(min_value=0, max_value=120),
         "SibSp": st.integers(min_value=0, max_value=8),
         "Parch": st.integers(min_value=0, max_value=6),
@@ -64,7 +66,7 @@ valid_instances = st.fixed_dictionaries(
         "Embarked": st.sampled_from(["S", "C", "Q", None]),
         "Name": st.sampled_from(["Braund, Mr. Owen Harris", "Heikkinen, Miss. Laina", "no title"]),
         "Cabin": st.none() | st.text(max_size=5),
-        "Unused": json_values,  # extra keys are ignored
+        "Ticket": json_values,  # another column of the training data: known, ignored
     },
 )
 any_instances = st.dictionaries(feature_keys, json_values, max_size=10)

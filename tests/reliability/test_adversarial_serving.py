@@ -1,8 +1,10 @@
 """Adversarial serving (issue 18, items 2, 3, 6, 13): artifacts and stores that try to knock serving over.
 
-The crafted-artifact and huge-artifact cases run the loader in a child process, so that a crash of
-XGBoost's native loader or an out-of-memory is a failed assertion here, not a dead test runner.
-Each child prints one JSON line; the parent asserts on it.
+The crafted-artifact and huge-artifact cases run the loader in a child process, so that a crash (a
+segfault, an abort) or an out-of-memory is a failed assertion here, not a dead test runner. Each child
+prints one JSON line; the parent asserts on it. Serving reads the archive's JSON model with its own
+bounded parser (runtime/features/trees.py, issue 17), never XGBoost's native loader: the crafted
+models below target that parser.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -26,14 +29,15 @@ from lambda_inference import model_loader
 from lambda_inference.errors import ModelUnavailable
 from lambda_inference.handler import handle_event
 from lambda_inference.model_loader import ModelLoader
-from runtime.features import booster_trial
 from runtime.features.archive import (
     METADATA_FILE,
     MODEL_FILE,
+    SERVING_MODEL_FILE,
     SPEC_FILE,
     read_model_archive,
     write_model_archive,
 )
+from runtime.features.trees import parse_model
 from runtime.registry.base import Registration
 from runtime.store.local import LocalArtifactStore
 from tests.unit.lambda_inference.fakes import REPO_ROOT, InMemoryRegistry, InMemoryStore, register
@@ -147,35 +151,112 @@ def test_a_3_gb_artifact_is_refused_within_a_few_hundred_mb(tmp_path: Path) -> N
     assert report["size_calls"] == 1  # refused once, never asked again
 
 
-# -- items 3 and 13: crafted boosters and specs with a valid digest -------------------------------
+# -- items 3 and 13: crafted models and specs with a valid digest -------------------------------
+# Values a crafted JSON model may put in a tree's arrays: out of range, not numbers, not finite.
+HOSTILE_VALUES: tuple[Any, ...] = (-7, 2**70, 10**6, 1e39, -1e400, "1", None, [], {}, True, 0.5, 3)
+TREE_FIELDS = ("left_children", "right_children", "split_indices", "split_conditions", "default_left")
+
+
+def _tree_edit(model: dict[str, Any], edit: Any) -> bytes:
+    """The model's JSON text after `edit(first tree)`."""
+    copy = json.loads(json.dumps(model))
+    edit(copy["learner"]["gradient_booster"]["model"]["trees"][0])
+    return json.dumps(copy).encode()
+
+
+def _chain(depth: int) -> dict[str, Any]:
+    """A tree that is a chain `depth` splits long (node 2k+1 a leaf, node 2k+2 the next split)."""
+    size = 2 * depth + 1
+    left = [2 * (i // 2) + 1 if i % 2 == 0 and i < size - 1 else -1 for i in range(size)]
+    right = [2 * (i // 2) + 2 if i % 2 == 0 and i < size - 1 else -1 for i in range(size)]
+    return {
+        "tree_param": {"num_nodes": str(size), "num_feature": "1", "size_leaf_vector": "1"},
+        "left_children": left,
+        "right_children": right,
+        "split_indices": [0] * size,
+        "split_conditions": [0.5] * size,
+        "default_left": [1] * size,
+        "split_type": [0] * size,
+    }
+
+
+def crafted_models(serving_model: bytes, mutations: int) -> dict[str, bytes]:
+    """JSON models aimed at the serving parser: malformed, cyclic, too deep, too big, out of range."""
+    model = json.loads(serving_model)
+    trees = model["learner"]["gradient_booster"]["model"]["trees"]
+    chain = json.loads(json.dumps(model))
+    chain["learner"]["gradient_booster"]["model"]["trees"] = [_chain(200)]
+    variants = {
+        "empty JSON model": b"",
+        "nested JSON model": b'{"learner":' * 100_000,
+        "JSON model with a cycle": _tree_edit(model, lambda t: t["left_children"].__setitem__(1, 0)),
+        "JSON model with a feature out of range": _tree_edit(
+            model, lambda t: t["split_indices"].__setitem__(0, 99)
+        ),
+        "JSON model with a NaN threshold": _tree_edit(
+            model, lambda t: t["split_conditions"].__setitem__(0, float("nan"))
+        ),
+        "JSON model claiming 10M nodes": _tree_edit(
+            model, lambda t: t["tree_param"].__setitem__("num_nodes", "10000000")
+        ),
+        "JSON model 200 levels deep": json.dumps(chain).encode(),
+        "JSON model with categorical splits": _tree_edit(model, lambda t: t["split_type"].__setitem__(0, 1)),
+        "JSON model with 30k trees": json.dumps(
+            {
+                **model,
+                "learner": {
+                    **model["learner"],
+                    "gradient_booster": {
+                        **model["learner"]["gradient_booster"],
+                        "model": {
+                            **model["learner"]["gradient_booster"]["model"],
+                            "trees": trees[:1] * 30_000,
+                        },
+                    },
+                },
+            }
+        ).encode(),
+    }
+    rng = random.Random(17)
+    for i in range(mutations):
+        field, value = rng.choice(TREE_FIELDS), rng.choice(HOSTILE_VALUES)
+        position = rng.randrange(len(trees[0][field]))
+        variants[f"mutation {i}: {field}[{position}] = {value!r}"[:80]] = _tree_edit(
+            model, lambda t, f=field, p=position, v=value: t[f].__setitem__(p, v)
+        )
+    for i in range(mutations):
+        mutated = bytearray(serving_model)
+        for _ in range(rng.randint(1, 8)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        variants[f"byte mutation {i}"] = bytes(mutated)
+    return variants
 
 
 def crafted_archives(good: bytes, work: Path, mutations: int = 6) -> dict[str, bytes]:
-    """Archives whose digest the registry records, but whose booster or spec is hostile."""
+    """Archives whose digest the registry records, but whose JSON model or spec is hostile."""
     files = read_model_archive(good)
-    spec = files.feature_spec
-    rng = random.Random(18)
+    spec, booster, serving = files.feature_spec, files.booster_bytes, files.serving_model
     variants: dict[str, tuple[bytes, dict[str, Any] | bytes]] = {
-        "empty booster": (b"", spec),
-        "nested JSON booster": (b'{"learner":' * 100_000, spec),
-        "spec nested 100k deep": (files.booster_bytes, b'{"a":' * 100_000 + b"1" + b"}" * 100_000),
-        "spec numeric [[1]]": (files.booster_bytes, {**spec, "numeric": [[1]]}),
+        name: (model, spec) for name, model in crafted_models(serving, mutations).items()
+    }
+    variants |= {
+        "spec nested 100k deep": (serving, b'{"a":' * 100_000 + b"1" + b"}" * 100_000),
+        "spec numeric [[1]]": (serving, {**spec, "numeric": [[1]]}),
         "spec with 200k categories": (
-            files.booster_bytes,
+            serving,
             {**spec, "categorical": {**spec["categorical"], "Sex": [f"c{i}" for i in range(200_000)]}},
         ),
     }
-    for i in range(mutations):
-        mutated = bytearray(files.booster_bytes)
-        for _ in range(rng.randint(1, 8)):
-            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
-        variants[f"UBJ mutation {i}"] = (bytes(mutated), spec)
-    return {name: _archive(work / f"crafted-{n}", *parts) for n, (name, parts) in enumerate(variants.items())}
+    return {
+        name: _archive(work / f"crafted-{n}", booster, *parts)
+        for n, (name, parts) in enumerate(variants.items())
+    }
 
 
-def _archive(folder: Path, booster: bytes, spec: dict[str, Any] | bytes) -> bytes:
+def _archive(folder: Path, booster: bytes, serving: bytes, spec: dict[str, Any] | bytes) -> bytes:
     folder.mkdir(parents=True)
-    (folder / MODEL_FILE).write_bytes(booster)
+    (folder / MODEL_FILE).write_bytes(booster)  # serving never reads it; XGBoost in Evaluate does
+    (folder / SERVING_MODEL_FILE).write_bytes(serving)
     (folder / SPEC_FILE).write_bytes(spec if isinstance(spec, bytes) else json.dumps(spec).encode())
     (folder / METADATA_FILE).write_text("{}")
     write_model_archive(folder, folder / "model.tar.gz")
@@ -232,17 +313,17 @@ def crafted_child(folder: str) -> None:
 def test_crafted_boosters_and_specs_never_kill_serving_nor_get_served(tmp_path: Path, model_archives) -> None:
     # given: the archives as files, named so that sorted order puts the empty booster first
     for n, (name, data) in enumerate(crafted_archives(model_archives[0], tmp_path / "work").items()):
-        (tmp_path / f"{n:02d} {name}.bin").write_bytes(data)
+        (tmp_path / f"{n:02d} {re.sub(r'[^A-Za-z0-9 _.=-]', '_', name)}.bin").write_bytes(data)
     (tmp_path / "good.bin").write_bytes(model_archives[0])
 
     # when
     result = run_child("crafted_child", str(tmp_path))
 
-    # then: the process lived; the cold start answered 503; every crafted booster or spec was refused
-    # (fetched once, the last good version kept answering). A mutation may also be a valid booster
-    # (a changed split value): it passes its trial and is served like any other version.
+    # then: the process lived; the cold start answered 503; every crafted model or spec was refused
+    # (fetched once, the last good version kept answering). A mutation may also be a valid model
+    # (a changed split value or leaf value): it is served like any other version.
     report = result["report"]
-    assert result["first"].endswith("empty booster")
+    assert result["first"].endswith("empty JSON model")
     assert report.pop("cold start") == {"answer": [503, None], "downloads": 1}
     last_good, refused = str(result["served"]), 0
     for name, outcome in report.items():
@@ -256,20 +337,39 @@ def test_crafted_boosters_and_specs_never_kill_serving_nor_get_served(tmp_path: 
         f"crafted archives: the serving process survived all {len(report) + 1}; {refused + 1} refused "
         f"(cold start answered 503), {len(report) - refused} valid mutation(s) served; " + json.dumps(report)
     )
-    assert refused >= 6  # the five named ones and at least one mutation
+    named = [name for name in report if "mutation" not in name]
+    assert len(named) == 11  # eight named models after the cold start's, three specs
+    assert refused >= len(named) + 3  # every named model and spec (asserted above), and mutations
 
 
-def test_booster_trial_cost_is_a_process_start(model_archives) -> None:
-    booster = read_model_archive(model_archives[0]).booster_bytes
+def test_crafted_models_are_refused_fast_with_a_reason(model_archives) -> None:
+    """In-process: the parser refuses each hostile model quickly (no hang), saying why."""
+    serving = read_model_archive(model_archives[0]).serving_model
+    slowest, refused = 0.0, 0
+    for name, model in crafted_models(serving, mutations=40).items():
+        started = time.perf_counter()
+        try:
+            parse_model(model)
+        except ValueError as error:
+            assert str(error), name
+            refused += 1
+        slowest = max(slowest, time.perf_counter() - started)
+    print(f"crafted JSON models: {refused} refused, slowest parse {slowest * 1000:.0f} ms")
+    assert refused >= 9 + 20
+    assert slowest < 5.0
+
+
+def test_json_model_load_cost(model_archives) -> None:
+    """Parsing the JSON model replaces the booster trial (a child process, about 60 ms) at every load."""
+    serving = read_model_archive(model_archives[0]).serving_model
     timings = []
     for _ in range(7):
-        booster_trial._passed.clear()
         started = time.perf_counter()
-        booster_trial.check_booster(booster)
+        parse_model(serving)
         timings.append(time.perf_counter() - started)
     median_ms = statistics.median(timings) * 1000
-    print(f"booster trial load (child process, libxgboost via ctypes): median {median_ms:.0f} ms of 7")
-    assert median_ms < 500
+    print(f"JSON model parse ({len(serving)} bytes): median {median_ms:.1f} ms of 7")
+    assert median_ms < 100
 
 
 # -- item 6: a store that blocks --------------------------------------------------------------------

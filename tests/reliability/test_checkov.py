@@ -19,10 +19,10 @@ CHECKOV = str(REPO_ROOT / ".tools" / "checkov" / "bin" / "checkov")
 # The resources each skipped check is acknowledged for in .checkov.yaml (logical id prefixes).
 AUTO_DELETE_PROVIDER = "CustomS3AutoDeleteObjectsCustomResourceProvider"
 ACKNOWLEDGED = {
-    "CKV_AWS_115": {"ServingFunction", "PromoterFunction", AUTO_DELETE_PROVIDER},
-    "CKV_AWS_116": {"ServingFunction", AUTO_DELETE_PROVIDER},
-    "CKV_AWS_117": {"ServingFunction", "PromoterFunction", AUTO_DELETE_PROVIDER},
-    "CKV_AWS_173": {"ServingFunction", "PromoterFunction"},
+    "CKV_AWS_115": {"ServingFunction", "PromoterFunction", "DriftMonitorFunction", AUTO_DELETE_PROVIDER},
+    "CKV_AWS_116": {"ServingFunction", "DriftMonitorFunction", AUTO_DELETE_PROVIDER},
+    "CKV_AWS_117": {"ServingFunction", "PromoterFunction", "DriftMonitorFunction", AUTO_DELETE_PROVIDER},
+    "CKV_AWS_173": {"ServingFunction", "PromoterFunction", "DriftMonitorFunction"},
     "CKV_AWS_18": {"ArtifactStoreAccessLogs"},
     "CKV_AWS_136": {"ServingImageRepository"},
     "CKV_AWS_27": {"PromoterFailedEvents"},

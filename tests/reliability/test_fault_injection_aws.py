@@ -22,16 +22,18 @@ from moto import mock_aws
 from lambda_inference.handler import handle_event
 from lambda_inference.model_loader import ModelLoader
 from runtime import settings as settings_module
-from runtime.features.archive import sha256_bytes
+from runtime.aws import REQUEST_PATH_CONFIG
+from runtime.hashing import sha256_bytes
 from runtime.registry.base import ModelRegistry, Registration
-from runtime.settings import AWS_CLIENT_CONFIG, Settings, open_registry, open_store
+from runtime.settings import Settings, open_registry, open_store
 from runtime.store.base import ArtifactStore
+from tests.integration.backends.model_packages import create_request
 from tests.reliability.faults import FAULT_KINDS, RETRIED_KINDS, FaultInjector, FaultPlan
 
 REGION, GROUP, BUCKET = "eu-west-1", "mlpipe-faults", "mlpipe-faults-artifacts"
 EVENT = {"instances": [{"Age": 80, "Sex": "male", "Pclass": 3}]}
 REQUESTS = 12
-MAX_ATTEMPTS: int = AWS_CLIENT_CONFIG["retries"]["total_max_attempts"]  # type: ignore[index]
+MAX_ATTEMPTS: int = REQUEST_PATH_CONFIG["retries"]["total_max_attempts"]
 HOSTS = {"s3": "s3.", "sagemaker": "api.sagemaker"}
 FIGURES: Counter[str] = Counter()
 
@@ -47,17 +49,17 @@ class World:
     def register(self, index: int) -> None:
         uri = f"s3://{BUCKET}/models/{index + 1}/model.tar.gz"
         self.store.put_bytes(self.archives[index], uri)
-        self.registry.register_version(
-            Registration(
-                artifact_uri=uri,
-                sha256=sha256_bytes(self.archives[index]),
-                metrics={"accuracy": 0.8},
-                parameters={},
-                input_schema={},
-                output_schema={},
-                status="Approved",
-            )
+        registration = Registration(
+            artifact_uri=uri,
+            sha256=sha256_bytes(self.archives[index]),
+            metrics={"accuracy": 0.8},
+            parameters={},
+            input_schema={},
+            output_schema={},
+            status="Approved",
         )
+        # On AWS the pipeline's Register step creates versions, not the registry adapter.
+        self.registry.client.create_model_package(**create_request(GROUP, registration, self.store))  # type: ignore[attr-defined]
 
     def serve(self, loader: ModelLoader, requests: int = REQUESTS) -> list[tuple[int, str | None]]:
         """(status, model_version) of each request."""
@@ -80,15 +82,15 @@ def world(model_archives: tuple[bytes, ...], monkeypatch: pytest.MonkeyPatch) ->
     sleeps: list[float] = []
     monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=sleeps.append))
     faults = FaultInjector()
-    make_client = settings_module._aws_client
+    make_client = settings_module.aws_client
 
-    def hooked_client(service: str) -> Any:
-        client = make_client(service)
+    def hooked_client(service: str, **options: Any) -> Any:
+        client = make_client(service, **options)
         faults.attach(client)
         return client
 
     # The one place serving creates its clients: every client the loader uses gets the hook.
-    monkeypatch.setattr(settings_module, "_aws_client", hooked_client)
+    monkeypatch.setattr(settings_module, "aws_client", hooked_client)
     with mock_aws():
         boto3.client("s3").create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}

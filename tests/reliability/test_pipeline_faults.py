@@ -22,7 +22,7 @@ import pytest
 from lambda_inference.handler import handle_event
 from lambda_inference.model_loader import ModelLoader
 from runtime.settings import REGISTRY_FILE
-from tests.integration.cli.conftest import TITANIC_TRAIN, Mlpipe
+from tests.integration.cli.conftest import TITANIC_CONFIG, TITANIC_TRAIN, Mlpipe
 
 pytestmark = pytest.mark.slow
 # The console script next to this interpreter: the command a user runs.
@@ -32,7 +32,8 @@ FAST = ["-p", "NumRound=20"]
 
 def start_run(home: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "MLPIPE_HOME": str(home), "MLPIPE_BACKEND": "local", "MODEL_PACKAGE_GROUP": ""}
-    command = [*MLPIPE, "run", "--train", str(TITANIC_TRAIN), *args]
+    # The Titanic example config names the model and its target, as `make demo` does.
+    command = [*MLPIPE, "run", "--config", str(TITANIC_CONFIG), "--train", str(TITANIC_TRAIN), *args]
     # Own process group: a kill reaches the step processes too, as a Ctrl-C or an OOM kill would.
     return subprocess.Popen(
         command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True

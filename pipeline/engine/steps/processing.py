@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,11 @@ from pipeline.engine.graph import PlannedStep
 from pipeline.engine.process import python3_shim, run_logged, step_environment
 from pipeline.engine.resolve import as_text, resolve
 from pipeline.engine.transfer import download_input, upload_folder
+from runtime.store.local import LocalArtifactStore
 
 CONTAINER_ROOT = "/opt/ml/"
+# Pipeline functions whose value comes from outside the definition (parameters, step properties).
+REFERENCES = frozenset({"Get", "Std:JsonGet"})
 
 
 def local_path(container_path: str, work: Path) -> Path:
@@ -25,18 +29,30 @@ def local_path(container_path: str, work: Path) -> Path:
     return work / container_path.removeprefix(CONTAINER_ROOT)
 
 
-def command_line(app: dict[str, Any]) -> list[str]:
+def command_line(app: dict[str, Any], resolve_value: Callable[[Any], Any] = lambda node: node) -> list[str]:
     """Entrypoint + arguments with /opt/ml/ made relative to the work folder (the subprocess's cwd).
 
     Relative, not absolute: the paths may sit inside a `/bin/sh -c` string, where a work folder with
-    spaces in its path would split.
+    spaces in its path would split. Only the definition's own strings are rewritten, before
+    `resolve_value` fills in parameters and properties: a parameter value holding /opt/ml/ is the
+    user's text and reaches the script unchanged.
     """
-    command = [
-        as_text(part) for part in [*app.get("ContainerEntrypoint", []), *app.get("ContainerArguments", [])]
-    ]
+    parts = [*app.get("ContainerEntrypoint", []), *app.get("ContainerArguments", [])]
+    command = [as_text(resolve_value(container_literals(part))) for part in parts]
     if not command:
         raise EngineError("AppSpecification has no ContainerEntrypoint or ContainerArguments to run")
-    return [part.replace(CONTAINER_ROOT, "./") for part in command]
+    return command
+
+
+def container_literals(node: Any) -> Any:
+    """`node` with /opt/ml/ remapped in its literal strings, not inside references ({"Get": ...})."""
+    if isinstance(node, str):
+        return node.replace(CONTAINER_ROOT, "./")
+    if isinstance(node, list):
+        return [container_literals(item) for item in node]
+    if isinstance(node, dict) and not REFERENCES.intersection(node):
+        return {key: container_literals(value) for key, value in node.items()}
+    return node
 
 
 def _download_inputs(step: PlannedStep, arguments: dict[str, Any], context: RunContext, work: Path) -> None:
@@ -53,6 +69,14 @@ def _download_inputs(step: PlannedStep, arguments: dict[str, Any], context: RunC
         )
 
 
+def store_environment(context: RunContext) -> dict[str, str]:
+    """Where this engine's "S3" is, for a step that reads an object by URI itself (Evaluate reads the
+    champion's archive so: processing/report/champion.py); a SageMaker job uses its role instead."""
+    if isinstance(context.store, LocalArtifactStore):
+        return {"MLPIPE_BACKEND": "local", "MLPIPE_HOME": str(context.store.root)}
+    return {}
+
+
 def run_processing(step: PlannedStep, context: RunContext) -> dict[str, Any]:
     """Execute a Processing step; returns its properties (the resolved arguments plus the job name)."""
     arguments = resolve(step.definition.get("Arguments", {}), context)
@@ -62,8 +86,9 @@ def run_processing(step: PlannedStep, context: RunContext) -> dict[str, Any]:
     for output in outputs:
         local_path(output["LocalPath"], work).mkdir(parents=True, exist_ok=True)
     environment = {k: as_text(v) for k, v in arguments.get("Environment", {}).items()}
-    env = step_environment(python3_shim(context.run_dir / "bin"), environment)
-    command = command_line(arguments.get("AppSpecification", {}))
+    env = step_environment(python3_shim(context.run_dir / "bin"), environment | store_environment(context))
+    app = step.definition.get("Arguments", {}).get("AppSpecification", {})
+    command = command_line(app, lambda node: resolve(node, context))
     run_logged(command, step=step.name, log_path=context.log_path(step.name), env=env, cwd=work)
     for output in outputs:
         upload_folder(context.store, local_path(output["LocalPath"], work), output["S3Uri"])

@@ -21,7 +21,8 @@ SUBMIT_DIRECTORY = "sagemaker_submit_directory"
 
 
 def decode_hyperparameters(raw: dict[str, Any]) -> dict[str, Any]:
-    """Hyperparameters as the container sees them: JSON-decoded where they are JSON, else the text."""
+    """Hyperparameters as the container's toolkit reads them (for sagemaker_program and
+    sagemaker_submit_directory): JSON-decoded where they are JSON, else the text."""
     decoded = {}
     for key, value in raw.items():
         text = as_text(value)
@@ -32,31 +33,33 @@ def decode_hyperparameters(raw: dict[str, Any]) -> dict[str, Any]:
     return decoded
 
 
-def script_arguments(hyperparameters: dict[str, Any]) -> list[str]:
-    """`--key value` pairs, strings as they are and other values JSON-encoded, as the toolkit passes them."""
-    arguments: list[str] = []
-    for key, value in hyperparameters.items():
-        arguments += [f"--{key}", value if isinstance(value, str) else json.dumps(value)]
-    return arguments
+def write_hyperparameters_file(config_dir: Path, raw: dict[str, Any]) -> Path:
+    """input/config/hyperparameters.json: the request's HyperParameters as the strings sent, as SageMaker
+    writes it (https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-training-algo-running-container.html).
+
+    The one way a script receives hyperparameters here: the container's `--name value` arguments and
+    SM_HPS are JSON-decoded copies of this file, which training/train.py does not read.
+    """
+    config_dir.mkdir(parents=True, exist_ok=True)
+    path = config_dir / "hyperparameters.json"
+    path.write_text(json.dumps({key: as_text(value) for key, value in raw.items()}, indent=2) + "\n")
+    return path
 
 
-def training_environment(work: Path, channels: list[str], user: dict[str, Any]) -> dict[str, str]:
-    """The SM_* variables script mode reads."""
+def training_environment(work: Path, channels: list[str]) -> dict[str, str]:
+    """The SM_* variables script mode reads (hyperparameters: the file in SM_INPUT_CONFIG_DIR)."""
     env = {
         "SM_MODEL_DIR": str(work / "model"),
         "SM_OUTPUT_DATA_DIR": str(work / "output" / "data"),
         "SM_INPUT_DIR": str(work / "input"),
+        "SM_INPUT_CONFIG_DIR": str(work / "input" / "config"),
         "SM_CHANNELS": json.dumps(channels),
-        "SM_HPS": json.dumps(user),
         "SM_NUM_CPUS": str(os.cpu_count() or 1),
         "SM_NUM_GPUS": "0",
         "SM_CURRENT_HOST": "algo-1",
         "SM_HOSTS": json.dumps(["algo-1"]),
     }
     env |= {f"SM_CHANNEL_{name.upper()}": str(work / "input" / "data" / name) for name in channels}
-    env |= {
-        f"SM_HP_{key.upper()}": as_text(v) if isinstance(v, str) else json.dumps(v) for key, v in user.items()
-    }
     return env
 
 
@@ -105,14 +108,14 @@ def run_training(step: PlannedStep, context: RunContext) -> dict[str, Any]:
     """Execute a Training step; its properties include ModelArtifacts.S3ModelArtifacts."""
     arguments = resolve(step.definition.get("Arguments", {}), context)
     work = context.step_dir(step.name)
-    hyperparameters = decode_hyperparameters(arguments.get("HyperParameters", {}))
-    script = _fetch_source(hyperparameters, context, work)
+    raw = arguments.get("HyperParameters", {})
+    script = _fetch_source(decode_hyperparameters(raw), context, work)
     channels = _download_channels(arguments, context, work)
     for folder in ("model", "output/data"):
         (work / folder).mkdir(parents=True, exist_ok=True)
-    user = {k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")}
-    env = step_environment(python3_shim(context.run_dir / "bin"), training_environment(work, channels, user))
-    command = [sys.executable, str(script), *script_arguments(user)]
+    write_hyperparameters_file(work / "input" / "config", raw)
+    env = step_environment(python3_shim(context.run_dir / "bin"), training_environment(work, channels))
+    command = [sys.executable, str(script)]
     run_logged(command, step=step.name, log_path=context.log_path(step.name), env=env, cwd=script.parent)
     return {
         **arguments,

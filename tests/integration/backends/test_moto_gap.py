@@ -1,13 +1,15 @@
 """Where moto 5.2.5 falls short of SageMaker: these pin the gaps the contract suite works around.
 
 If one of these starts failing after a moto upgrade, moto has closed the gap: drop the matching
-workaround (the Stubber in conftest.stubbed_set_stage, or the metadata re-send in set_status).
+workaround (the Stubber in conftest.stubbed_set_stage, the metadata re-send in set_status, or
+model_packages.ModelCardKeepingClient).
 """
 
 from __future__ import annotations
 
 from runtime.registry.sagemaker import SageMakerModelRegistry
 from tests.integration.backends.conftest import GROUP
+from tests.integration.backends.service_model import sagemaker_model
 
 
 def _only_version_arn(registry: SageMakerModelRegistry) -> str:
@@ -43,3 +45,15 @@ def test_arn_built_from_the_group_matches_the_service(sagemaker_registry: SageMa
     sagemaker_registry.client.create_model_package(ModelPackageGroupName=GROUP)
 
     assert sagemaker_registry._arn(1) == _only_version_arn(sagemaker_registry)
+
+
+def test_moto_drops_the_model_card(sagemaker_registry: SageMakerModelRegistry) -> None:
+    """SageMaker returns it (DescribeModelPackageOutput.ModelCard in botocore's service model)."""
+    client = sagemaker_registry.client._client  # under ModelCardKeepingClient
+    card = {"ModelCardContent": "{}", "ModelCardStatus": "Draft"}
+    client.create_model_package(ModelPackageGroupName=GROUP, ModelCard=card)
+
+    assert "ModelCard" not in client.describe_model_package(
+        ModelPackageName=_only_version_arn(sagemaker_registry)
+    )
+    assert "ModelCard" in sagemaker_model().operation_model("DescribeModelPackage").output_shape.members

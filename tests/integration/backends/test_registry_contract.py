@@ -33,6 +33,12 @@ def registration(number: int = 1, **overrides: Any) -> Registration:
         "parameters": {"max_depth": "4", "eta": "0.05"},
         "input_schema": INPUT_SCHEMA,
         "output_schema": {"type": "object", "properties": {"probability": {"type": "number"}}},
+        "training_data_sha256": f"{number + 100:064x}",
+        "code_version": {
+            "training": f"s3://cdk-assets/{number:064x}.tar.gz",
+            "processing": f"s3://cdk-assets/{number + 1:064x}.tar.gz",
+        },
+        "report_uri": f"s3://mlpipe-contract-artifacts/runs/run-{number}/evaluate/report/index.html",
     }
     return Registration(**{**fields, **overrides})
 
@@ -59,6 +65,9 @@ def test_get_returns_everything_registered(registry: ModelRegistry) -> None:
     assert version.input_schema == INPUT_SCHEMA
     assert list(version.input_schema["properties"]) == list(INPUT_SCHEMA["properties"])  # order kept
     assert version.output_schema == registered.output_schema
+    assert version.training_data_sha256 == registered.training_data_sha256
+    assert version.code_version == registered.code_version
+    assert version.report_uri == registered.report_uri
 
 
 def test_list_is_ascending_and_complete(registry: ModelRegistry) -> None:
@@ -96,6 +105,7 @@ def test_status_change_keeps_metadata(registry: ModelRegistry) -> None:
     assert approved.sha256 == registration(1).sha256
     assert approved.input_schema == INPUT_SCHEMA
     assert approved.parameters == registration(1).parameters
+    assert approved.report_uri == registration(1).report_uri
 
 
 def test_latest_approved_ignores_rejected_and_pending(registry: ModelRegistry) -> None:
@@ -168,6 +178,7 @@ def test_to_json_shape(registry: ModelRegistry) -> None:
     assert set(document) == {
         *("version", "status", "stage", "created", "metrics", "artifact_uri", "sha256"),
         *("parameters", "input_schema", "output_schema", "group"),
+        *("training_data_sha256", "code_version", "report_uri"),
     }
     assert document["version"] == 1
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", document["created"])

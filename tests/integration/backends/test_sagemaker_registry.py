@@ -55,7 +55,22 @@ def test_reads_a_version_the_pipeline_registered(
     assert version.artifact_uri == f"s3://{BUCKET}/runs/abc/model.tar.gz"
     assert version.metrics == {"accuracy": 0.84, "roc_auc": 0.89}
     assert version.sha256 == "ff" * 32
+    # Registered before the Register step carried a model card and provenance: read as empty.
     assert (version.input_schema, version.parameters) == ({}, {})
+    assert (version.training_data_sha256, version.code_version, version.report_uri) == ("", {}, "")
+
+
+def test_an_unreadable_model_card_is_an_error_naming_the_version(
+    sagemaker_registry: SageMakerModelRegistry, s3_store: S3ArtifactStore
+) -> None:
+    s3_store.put_bytes(json.dumps(EVALUATION).encode(), EVALUATION_URI)
+    client = sagemaker_registry.client
+    client.create_model_package(
+        ModelPackageGroupName=GROUP, ModelCard={"ModelCardContent": "{not json", "ModelCardStatus": "Draft"}
+    )
+
+    with pytest.raises(RegistryError, match=r"model-package/.*/1 holds unreadable facts: ModelCardContent"):
+        sagemaker_registry.get_version(1)
 
 
 def test_missing_metrics_file_is_an_error_naming_it(sagemaker_registry: SageMakerModelRegistry) -> None:
@@ -65,35 +80,22 @@ def test_missing_metrics_file_is_an_error_naming_it(sagemaker_registry: SageMake
         sagemaker_registry.get_version(1)
 
 
-def test_registration_writes_metrics_next_to_the_artifact(
-    sagemaker_registry: SageMakerModelRegistry, s3_store: S3ArtifactStore
-) -> None:
-    sagemaker_registry.register_version(
-        Registration(
-            artifact_uri=f"s3://{BUCKET}/runs/xyz/model.tar.gz",
-            sha256="00" * 32,
-            metrics={"accuracy": 0.5},
-            parameters={},
-            input_schema={},
-            output_schema={},
-        )
-    )
-
-    (statistics,) = s3_store.list_uris(f"s3://{BUCKET}/runs/xyz/model-quality-")
-    document = json.loads(s3_store.get_bytes(statistics))
-    assert document["binary_classification_metrics"]["accuracy"]["value"] == 0.5
-
-
-def test_unknown_group_says_how_to_fix_it(s3_store: S3ArtifactStore, boto_session: boto3.Session) -> None:
-    registry = SageMakerModelRegistry("no-such-group", boto_session.client("sagemaker"), store=s3_store)
+def test_the_adapter_refuses_to_register(s3_store: S3ArtifactStore, boto_session: boto3.Session) -> None:
+    """On AWS, the pipeline's Register step creates versions; the adapter only reads and updates them."""
+    registry = SageMakerModelRegistry(GROUP, boto_session.client("sagemaker"), store=s3_store)
     registration = Registration(
         artifact_uri=f"s3://{BUCKET}/m.tar.gz", sha256="0", metrics={}, parameters={}, input_schema={},
         output_schema={},
     )  # fmt: skip
 
-    with pytest.raises(RegistryError, match=r"'no-such-group'.*cdk deploy creates it"):
+    with pytest.raises(RegistryError, match=r"Register step.*mlpipe run --backend aws"):
         registry.register_version(registration)
-    with pytest.raises(RegistryError, match="'no-such-group'"):
+
+
+def test_unknown_group_says_how_to_fix_it(s3_store: S3ArtifactStore, boto_session: boto3.Session) -> None:
+    registry = SageMakerModelRegistry("no-such-group", boto_session.client("sagemaker"), store=s3_store)
+
+    with pytest.raises(RegistryError, match=r"'no-such-group'.*cdk deploy creates it"):
         registry.get_version(1)
 
 

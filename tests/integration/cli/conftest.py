@@ -13,17 +13,24 @@ from pipeline.cli import app
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TITANIC_TRAIN = REPO_ROOT / "data" / "titanic" / "train.csv"
+TITANIC_CONFIG = REPO_ROOT / "examples" / "titanic" / "mlpipe.toml"
 
 
 class Mlpipe:
-    """`mlpipe` with MLPIPE_HOME pointing at one folder."""
+    """`mlpipe` with MLPIPE_HOME set to one folder, and the Titanic example config unless told otherwise."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, config: Path | None = TITANIC_CONFIG) -> None:
         self.home = home
+        self.config = config
         self.runner = CliRunner()
 
     def __call__(self, *args: str) -> Result:
-        env = {"MLPIPE_HOME": str(self.home), "MLPIPE_BACKEND": "", "MODEL_PACKAGE_GROUP": ""}
+        env = {
+            "MLPIPE_HOME": str(self.home),
+            "MLPIPE_BACKEND": "",
+            "MODEL_PACKAGE_GROUP": "",
+            "MLPIPE_CONFIG": str(self.config) if self.config else "",
+        }
         return self.runner.invoke(app, list(args), env=env, catch_exceptions=False)
 
     def versions(self) -> list[dict[str, Any]]:

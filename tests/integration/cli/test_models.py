@@ -58,22 +58,26 @@ def test_an_empty_registry_says_how_to_get_a_version(tmp_path_factory: pytest.Te
     assert empty.versions() == []
 
 
-def test_approve_reject_and_stage_change_the_registry(two_versions: Mlpipe) -> None:
-    assert two_versions("models", "approve", "1").exit_code == 0
+def test_approve_and_reject_move_live_and_the_stages_follow(two_versions: Mlpipe) -> None:
+    approved = two_versions("models", "approve", "1")
+    assert approved.exit_code == 0, approved.output
+    assert "stage Production" in approved.stdout
     assert two_versions("models", "reject", "2").exit_code == 0
-    staged = two_versions("models", "stage", "1", "Production")
 
-    assert staged.exit_code == 0
-    assert "stage Production" in staged.stdout
     by_version = {v["version"]: v for v in two_versions.versions()}
-    assert (by_version[1]["status"], by_version[1]["stage"]) == ("Approved", "Production")
-    assert by_version[2]["status"] == "Rejected"
+    assert (by_version[1]["status"], by_version[1]["stage"], by_version[1]["live"]) == (
+        "Approved",
+        "Production",
+        True,
+    )
+    assert (by_version[2]["status"], by_version[2]["live"]) == ("Rejected", False)
 
 
-def test_an_unknown_stage_is_a_usage_error(two_versions: Mlpipe) -> None:
-    result = two_versions("models", "stage", "1", "Live")
+def test_stages_are_not_set_by_hand_any_more(two_versions: Mlpipe) -> None:
+    # `models stage` is gone: a stage set by hand would say something serving does not do
+    result = two_versions("models", "stage", "1", "Production")
     assert result.exit_code == 2
-    assert "Live" in result.output
+    assert "No such command 'stage'" in result.output
 
 
 def test_an_unknown_version_names_the_fix(two_versions: Mlpipe) -> None:

@@ -61,7 +61,7 @@ def test_an_aws_run_with_an_unknown_parameter_stops_before_any_aws_call(
 
 
 def test_every_command_has_help(mlpipe: Mlpipe) -> None:
-    for command in (["run"], ["models", "list"], ["models", "show"], ["models", "stage"]):
+    for command in (["run"], ["models", "list"], ["models", "show"], ["models", "approve"]):
         result = mlpipe(*command, "--help")
         assert result.exit_code == 0
         assert "--backend" in result.stdout

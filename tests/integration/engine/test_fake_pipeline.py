@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pipeline.engine import EngineError, PipelineFailed, StepFailed
+from pipeline.engine import EngineError, ParameterError, PipelineFailed, StepFailed
 from tests.integration.engine.conftest import FakePipeline
 
 
@@ -28,7 +28,8 @@ def test_a_passing_gate_registers_one_version_with_metrics_digest_and_parameters
     assert result.registered == [version]
     assert version.status == "PendingManualApproval"
     assert version.metrics == {"accuracy": 0.9}
-    assert version.parameters["MaxDepth"] == "7"
+    assert version.parameters == {"max_depth": "7"}  # what training used, from the model card
+    assert version.training_data_sha256 == "0" * 64
     assert version.input_schema == {"columns": ["x"]}
     assert (
         version.artifact_uri
@@ -44,8 +45,14 @@ def test_training_sees_the_script_mode_contract(fake_pipeline: FakePipeline) -> 
     model = json.loads(archive.read_text())
     assert model["max_depth"] == 3
     assert model["train_files"] == ["train.csv"]
-    # JSON-decoded hyperparameters without the sagemaker_* ones, as the container's SM_HPS holds them.
-    assert model["hps"] == {"max_depth": 3, "fake_accuracy": 0.9, "target": "label"}
+    # The request's hyperparameters as the strings sent, as SageMaker writes hyperparameters.json.
+    assert model["hps"] == {
+        "max_depth": "3",
+        "fake_accuracy": "0.9",
+        "target": "label",
+        "sagemaker_program": '"train.py"',
+        "sagemaker_submit_directory": '"s3://mlpipe-local/code/training.tar.gz"',
+    }
 
 
 def test_a_failing_gate_raises_the_fail_steps_resolved_message_and_registers_nothing(
@@ -81,7 +88,7 @@ def test_step_outputs_land_under_the_execution_prefix(fake_pipeline: FakePipelin
 
 
 def test_a_bad_override_fails_before_any_step_runs(fake_pipeline: FakePipeline) -> None:
-    with pytest.raises(EngineError, match="valid names: FakeAccuracy, MaxDepth"):
+    with pytest.raises(ParameterError, match="valid names: FakeAccuracy, MaxDepth"):
         fake_pipeline.run({"MaxDeth": "3"})
 
     assert not (fake_pipeline.home / "runs").exists()

@@ -22,7 +22,7 @@ def test_the_real_pipeline_registers_a_verified_model(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", model_package_group="e2e-group")
 
     started = time.perf_counter()
-    result = run_locally(settings, train=TITANIC_TRAIN)
+    result = run_locally(settings, train=TITANIC_TRAIN, overrides={"Target": "Survived"})
     seconds = time.perf_counter() - started
 
     print(f"local pipeline wall time: {seconds:.1f}s")
@@ -30,16 +30,20 @@ def test_the_real_pipeline_registers_a_verified_model(tmp_path: Path) -> None:
         ("Preprocess", "succeeded"),
         ("Train", "succeeded"),
         ("Evaluate", "succeeded"),
-        ("CheckAccuracy", "succeeded"),
+        ("CheckQuality", "succeeded"),
         ("Register", "succeeded"),
-        ("AccuracyTooLow", "skipped"),
+        ("QualityGateFailed", "skipped"),
     ]
     (version,) = result.registered
     assert (version.group, version.version, version.status) == ("e2e-group", 1, "PendingManualApproval")
     assert version.metrics["accuracy"] >= 0.75 and 0.5 < version.metrics["auc"] <= 1
-    assert version.parameters["TrainFile"] == "train.csv"
     store = LocalArtifactStore(settings.home)
     archive = store.get_bytes(version.artifact_uri)
+    # Issue 11: the parameters training used (the model card); issue 18: the raw input's digest.
+    assert version.parameters == read_model_archive(archive).metadata["parameters"]
+    assert version.training_data_sha256 == hashlib.sha256(TITANIC_TRAIN.read_bytes()).hexdigest()
+    assert version.report_uri == f"s3://mlpipe-local/runs/{result.execution_id}/evaluate/report/index.html"
+    assert set(version.code_version) == {"training", "processing"}
     assert hashlib.sha256(archive).hexdigest() == version.sha256
     assert read_model_archive(archive).metadata["input_schema"] == version.input_schema
     prefix = f"s3://mlpipe-local/runs/{result.execution_id}/"

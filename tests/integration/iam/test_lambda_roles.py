@@ -5,7 +5,7 @@ Serving (lambda_inference/model_loader.py): lists and describes model packages
 https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html), reads
 the artifact (s3:GetObject) and decrypts it (kms:Decrypt for SSE-KMS objects:
 https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
-Promoter (stacks/promoter/handler.py, issue 10 item 6): Lambda actions and their resources
+Promoter (promoter/handler.py, issue 10 item 6): Lambda actions and their resources
 (https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html); botocore's waiters
 function_active_v2 / function_updated_v2 poll GetFunction, the v1 ones GetFunctionConfiguration
 (botocore/data/lambda/2015-03-31/waiters-2.json); an async on-failure destination is written with the
@@ -18,8 +18,12 @@ https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 
+from promoter.handler import set_stages
 from tests.integration.iam.cases import Case, decide_all, unexpected
 from tests.integration.iam.deployment import Deployment, Principal
 from tests.integration.iam.render import ACCOUNT, REGION
@@ -100,7 +104,119 @@ def _sends_failures(d: Deployment) -> list[Request]:
     return requests
 
 
+# Issue 16: the serving function writes capture batches; the drift check reads them and the live version's
+# archive, writes its report next to the evaluation report and publishes metrics in its own namespace
+# (cloudwatch:namespace condition key: https://docs.aws.amazon.com/service-authorization/latest/reference/
+# list_amazoncloudwatch.html; s3:prefix on ListBucket: https://docs.aws.amazon.com/service-authorization/
+# latest/reference/list_amazons3.html; SSE-KMS uploads need kms:GenerateDataKey:
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+CAPTURE = "capture/titanic/date=2026-03-01/0f0e.jsonl.gz"
+DRIFT_REPORT = "runs/pipelines-exec0001/evaluate/report/drift/2026-03-01T000000Z.html"
+VIA_S3 = {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+
+
+def _drift(d: Deployment) -> Principal:
+    return d.role_session("serving", "DriftMonitorRole", "drift-function")
+
+
+def _drift_allowed(d: Deployment) -> list[Request]:
+    who = _drift(d)
+    return [
+        *_registry_reads(who, d),
+        d.request(who, "s3:GetObject", _object(d, MODEL)),
+        d.request(who, "s3:GetObject", _object(d, CAPTURE)),
+        d.request(
+            who,
+            "s3:ListBucket",
+            _object(d, "").rstrip("/"),
+            context={"s3:prefix": "capture/titanic/date=2026-03-01/"},
+        ),
+        d.request(who, "s3:PutObject", _object(d, DRIFT_REPORT)),
+        *(d.request(who, a, _bucket_key(d), context=VIA_S3) for a in ("kms:Decrypt", "kms:GenerateDataKey")),
+        d.request(
+            who, "cloudwatch:PutMetricData", "*", context={"cloudwatch:namespace": "mlpipe/Monitoring"}
+        ),
+    ]
+
+
+def _drift_denied(d: Deployment) -> list[Request]:
+    who = _drift(d)
+    return [
+        *(d.request(who, "s3:PutObject", _object(d, key)) for key in (MODEL, "data/train.csv", CAPTURE)),
+        d.request(who, "s3:DeleteObject", _object(d, CAPTURE)),
+        d.request(who, "s3:ListBucket", _object(d, "").rstrip("/"), context={"s3:prefix": "data/"}),
+        d.request(who, "cloudwatch:PutMetricData", "*", context={"cloudwatch:namespace": "AWS/Lambda"}),
+        d.request(who, "sagemaker:UpdateModelPackage", _sagemaker(f"model-package/{GROUP}/3")),
+    ]
+
+
+# UpdateModelPackage's request fields as its condition keys (Service Authorization Reference, Amazon
+# SageMaker: sagemaker:ModelApprovalStatus, sagemaker:ModelLifeCycle:Stage and :StageStatus on
+# UpdateModelPackage, https://docs.aws.amazon.com/service-authorization/latest/reference/
+# list_amazonsagemaker.html; the stage condition keys in use: https://docs.aws.amazon.com/sagemaker/latest/
+# dg/model-registry-staging-construct-set-up.html). A key absent from the request is absent from the context.
+APPROVAL_STATUSES = ("Approved", "Rejected", "PendingManualApproval")
+
+
+def _update(d: Deployment, who: Principal, call: dict[str, Any], *, group: str = GROUP) -> Request:
+    context: dict[str, str] = {}
+    if "ModelApprovalStatus" in call:
+        context["sagemaker:ModelApprovalStatus"] = call["ModelApprovalStatus"]
+    if "ModelLifeCycle" in call:
+        context["sagemaker:ModelLifeCycle:Stage"] = call["ModelLifeCycle"]["Stage"]
+        context["sagemaker:ModelLifeCycle:StageStatus"] = call["ModelLifeCycle"]["StageStatus"]
+    arn = call.get("ModelPackageArn") or _sagemaker(f"model-package/{group}/3")
+    return d.request(who, "sagemaker:UpdateModelPackage", arn, context=context)
+
+
+class _RecordingRegistry:
+    """Just enough of a SageMaker client for promoter.handler.set_stages: it lists, and records updates."""
+
+    def __init__(self) -> None:
+        self.updates: list[dict[str, Any]] = []
+
+    def get_paginator(self, _name: str) -> Any:
+        summaries = [
+            {"ModelPackageVersion": v, "ModelPackageArn": _sagemaker(f"model-package/{GROUP}/{v}")}
+            for v in (2, 3)
+        ]
+        return SimpleNamespace(paginate=lambda **_: [{"ModelPackageSummaryList": summaries}])
+
+    def update_model_package(self, **kwargs: Any) -> dict[str, Any]:
+        self.updates.append(kwargs)
+        return {"ModelPackageArn": kwargs["ModelPackageArn"]}
+
+
+def _handler_stage_calls() -> list[dict[str, Any]]:
+    """The UpdateModelPackage calls promoter/handler.py makes when v3 replaces v2: the grant must fit them."""
+    registry = _RecordingRegistry()
+    set_stages(registry, GROUP, live="3", replaced="2")
+    assert len(registry.updates) == 2, registry.updates
+    return registry.updates
+
+
 CASES: dict[str, Case] = {
+    "serving writes captured batches below capture/ (issue 16)": Case(
+        (ALLOWED,),
+        lambda d: [
+            d.request(_serving(d), "s3:PutObject", _object(d, CAPTURE)),
+            d.request(_serving(d), "kms:GenerateDataKey", _bucket_key(d), context=VIA_S3),
+        ],
+    ),
+    "serving cannot read, delete or write elsewhere than capture/ (issue 16)": Case(
+        DENIED,
+        lambda d: [
+            d.request(_serving(d), "s3:GetObject", _object(d, CAPTURE)),
+            d.request(_serving(d), "s3:DeleteObject", _object(d, CAPTURE)),
+            d.request(_serving(d), "s3:PutObject", _object(d, DRIFT_REPORT)),
+        ],
+    ),
+    "drift check reads versions, archives and captures, writes reports and its metrics (issue 16)": Case(
+        (ALLOWED,), _drift_allowed
+    ),
+    "drift check cannot write models, data or captures, nor other namespaces (issue 16)": Case(
+        DENIED, _drift_denied
+    ),
     "serving lists and describes model versions": Case((ALLOWED,), lambda d: _registry_reads(_serving(d), d)),
     "serving reads and decrypts the model artifact": Case(
         (ALLOWED,),
@@ -132,11 +248,34 @@ CASES: dict[str, Case] = {
     "promoter lists and describes model versions (item 6: DescribeModelPackage)": Case(
         (ALLOWED,), lambda d: _registry_reads(_promoter(d), d)
     ),
+    "promoter sets the ModelLifeCycle stages its handler writes (issue 12)": Case(
+        (ALLOWED,),
+        lambda d: [_update(d, _promoter(d), call) for call in _handler_stage_calls()],
+    ),
     "promoter cannot approve or reject versions (a human's call)": Case(
         DENIED,
-        lambda d: d.request(
-            _promoter(d), "sagemaker:UpdateModelPackage", _sagemaker(f"model-package/{GROUP}/3")
-        ),
+        lambda d: [
+            *(_update(d, _promoter(d), {"ModelApprovalStatus": s}) for s in APPROVAL_STATUSES),
+            # an approval change riding on a stage update the promoter may make
+            *(
+                _update(d, _promoter(d), {**call, "ModelApprovalStatus": "Approved"})
+                for call in _handler_stage_calls()
+            ),
+        ],
+    ),
+    "promoter sets no other stage, status or field (issue 12)": Case(
+        DENIED,
+        lambda d: [
+            _update(d, _promoter(d), {"ModelLifeCycle": {"Stage": "Development", "StageStatus": "Approved"}}),
+            _update(d, _promoter(d), {"ModelLifeCycle": {"Stage": "Production", "StageStatus": "Rejected"}}),
+            _update(d, _promoter(d), {"ApprovalDescription": "no ModelLifeCycle in the request"}),
+            _update(
+                d,
+                _promoter(d),
+                {"ModelLifeCycle": {"Stage": "Production", "StageStatus": "Approved"}},
+                group="someone-elses-group",
+            ),
+        ],
     ),
     "promoter pins the serving function and its alias": Case(
         (ALLOWED,),
@@ -164,6 +303,30 @@ CASES: dict[str, Case] = {
     ),
     "promoter records failures in its encrypted failure queue or topic (item 6)": Case(
         (ALLOWED,), _sends_failures
+    ),
+    "promoter appends deployment history below its group's prefix (issue 15)": Case(
+        (ALLOWED,),
+        lambda d: [
+            d.request(
+                _promoter(d), "s3:PutObject", _object(d, f"deployments/{GROUP}/20261129T120000Z-v1-v2.json")
+            ),
+            d.request(_promoter(d), "kms:GenerateDataKey", _bucket_key(d), context=VIA_S3),
+        ],
+    ),
+    "promoter cannot read, delete or write elsewhere in the bucket (issue 15)": Case(
+        DENIED,
+        lambda d: [
+            d.request(
+                _promoter(d), "s3:GetObject", _object(d, f"deployments/{GROUP}/20261129T120000Z-v1-v2.json")
+            ),
+            d.request(
+                _promoter(d),
+                "s3:DeleteObject",
+                _object(d, f"deployments/{GROUP}/20261129T120000Z-v1-v2.json"),
+            ),
+            d.request(_promoter(d), "s3:PutObject", _object(d, "deployments/another-group/x.json")),
+            d.request(_promoter(d), "s3:PutObject", _object(d, MODEL)),
+        ],
     ),
     "promoter cannot change the serving code or other functions": Case(
         DENIED,

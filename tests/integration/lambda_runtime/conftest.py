@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bench.emulator import LAMBDA_RUNTIME, RIE_BINARY
 from tests.integration.serving.conftest import LocalBackend
-from tests.unit.lambda_inference.fakes import GROUP, REPO_ROOT, build_archive
+from tests.unit.lambda_inference.fakes import GROUP, build_archive
 
 # How often the loader looks for a newly approved version; small so a test sees an approval quickly.
 REFRESH_SECONDS = 0.2
 
 
 @pytest.fixture(scope="session")
-def lambda_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The serving image's task root, laid out by scripts/lambda_bundle.sh exactly as the Dockerfile does."""
+def lambda_bundle(lambda_bundle: Path) -> Path:
+    """The shared bundle (tests/integration/conftest.py), here run under the Lambda runtime emulator."""
     if not RIE_BINARY.is_file() or not LAMBDA_RUNTIME.is_dir():
         pytest.fail(f"{RIE_BINARY} or {LAMBDA_RUNTIME} is missing; run `make install-dev` first")
-    folder = tmp_path_factory.mktemp("lambda-task-root")
-    environment = {**os.environ, "LAMBDA_BUNDLE_DIR": str(folder), "PY": sys.executable}
-    subprocess.run(
-        ["bash", "scripts/lambda_bundle.sh"],
-        cwd=REPO_ROOT,
-        env=environment,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return folder
+    return lambda_bundle
 
 
 @pytest.fixture(scope="session")

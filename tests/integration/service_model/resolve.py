@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from runtime.registry.model_package import model_card_content
+
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 PSEUDO = {
     "AWS::AccountId": ACCOUNT,
@@ -27,7 +29,20 @@ PSEUDO = {
 EXECUTION_ID = "a1b2c3d4e5f6"
 # Run-time values: every step property the definition reads is an S3 URI; JsonGet reads these paths.
 PROPERTY_URI = f"s3://stand-in-{ACCOUNT}/runs/{EXECUTION_ID}/property"
-JSON_GET_VALUES = {"artifact.sha256": "0" * 64, "binary_classification_metrics.accuracy.value": 0.8}
+JSON_GET_VALUES: dict[str, object] = {
+    "artifact.sha256": "0" * 64,
+    "binary_classification_metrics.accuracy.value": 0.8,
+    "report.uri": f"{PROPERTY_URI}/report/index.html",
+    # What evaluate.py writes for the Register step (runtime/registry/model_package.py).
+    "registration.training_data_sha256": "1" * 64,
+    "registration.model_card": model_card_content(
+        parameters={"max_depth": "4"},
+        input_schema={"type": "object"},
+        output_schema={"type": "object"},
+        metrics={"accuracy": 0.8},
+        training_data="train.csv sha256:" + "1" * 64,
+    ),
+}
 PROPERTY_SUFFIXES = ("S3Uri", "S3ModelArtifacts")
 
 

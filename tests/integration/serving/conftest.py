@@ -8,7 +8,7 @@ import pytest
 
 from lambda_inference.model_loader import ModelLoader
 from pipeline.serve import PredictionServer
-from runtime.features.archive import sha256_bytes
+from runtime.hashing import sha256_bytes
 from runtime.registry.base import ModelVersion, Registration
 from runtime.registry.sqlite import SqliteModelRegistry
 from runtime.settings import REGISTRY_FILE

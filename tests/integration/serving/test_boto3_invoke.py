@@ -62,8 +62,15 @@ def test_a_refused_event_is_a_successful_invoke_carrying_the_error(backend, serv
 
 
 def test_a_payload_that_is_not_json_is_refused_by_the_invoke_call(backend, server_url):
-    """Lambda refuses such a request itself (400, InvalidRequestContentException, API_Invoke.html)."""
+    """Lambda refuses such a request itself: 400 InvalidRequestContentException ("The request body could
+    not be parsed as JSON", https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html; members `Type`
+    and `message` in botocore's lambda/2015-03-31 service model). boto3 reads the error code from the
+    `x-amzn-ErrorType` header, so the caller gets a ClientError naming it, with the message."""
     with pytest.raises(ClientError) as refused:
         lambda_client(server_url).invoke(FunctionName="function", Payload=b"{not json")
 
+    error = refused.value.response["Error"]
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Code"] == "InvalidRequestContentException"
+    assert error["Message"].startswith("Could not parse request body into json")
+    assert refused.value.response["Type"] == "User"  # botocore lifts the modelled member to the top

@@ -43,7 +43,8 @@ def test_csv_in_csv_out_keeps_the_id_column(backend: LocalBackend, archives, tmp
     backend.register(archives[0])
     output = tmp_path / "out" / "predictions.csv"
 
-    result = runner.invoke(app, ["predict", "--input", str(TRAIN_CSV), "--output", str(output)])
+    args = ["predict", "--input", str(TRAIN_CSV), "--output", str(output), "--id-column", "PassengerId"]
+    result = runner.invoke(app, args)
 
     assert result.exit_code == 0, result.output
     with output.open(newline="") as handle:
@@ -67,7 +68,9 @@ def test_without_an_approved_model_it_fails_saying_so(backend: LocalBackend, arc
 def test_usage_errors_name_the_fix(backend: LocalBackend, archives, tmp_path: Path):
     backend.register(archives[0])
 
-    bad_value = runner.invoke(app, ["predict", "--instance", "Age=old"])
+    bad_value = runner.invoke(
+        app, ["predict", "--instance", "Age=old", "--instance", "Pclass=3", "--instance", "Sex=male"]
+    )
     no_equals = runner.invoke(app, ["predict", "--instance", "Age"])
     bad_id = runner.invoke(
         app,
@@ -76,7 +79,7 @@ def test_usage_errors_name_the_fix(backend: LocalBackend, archives, tmp_path: Pa
     nothing = runner.invoke(app, ["predict"])
 
     assert (bad_value.exit_code, no_equals.exit_code, bad_id.exit_code, nothing.exit_code) == (2, 2, 2, 2)
-    assert "'Age'" in bad_value.stderr and "NAME=VALUE" in no_equals.stderr
+    assert "'Age'" in bad_value.stderr and "is not Name=Value" in no_equals.stderr
     assert "PassengerId" in bad_id.stderr and "--instance" in nothing.stderr
 
 

@@ -53,7 +53,7 @@ def served_over_http(instances: list[dict[str, object]]) -> tuple[dict[str, obje
 @pytest.mark.slow
 def test_cli_http_and_evaluate_agree_on_every_training_row(backend: LocalBackend, tmp_path: Path):
     # given: one model from the real local pipeline, approved
-    ran = runner.invoke(app, ["run", "--train", str(TRAIN_CSV)])
+    ran = runner.invoke(app, ["run", "--train", str(TRAIN_CSV), "--target", "Survived"])
     assert ran.exit_code == 0, ran.output
     version = backend.registry.list_versions()[-1]
     backend.registry.set_status(version.version, "Approved")

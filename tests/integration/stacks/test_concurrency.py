@@ -20,11 +20,14 @@ PROD = ENVIRONMENTS["prod"]
 
 
 def _reservations(templates: dict[str, dict[str, Any]]) -> dict[str, int | None]:
-    """Serving ('image') and promoter ('zip') function -> its ReservedConcurrentExecutions."""
-    functions = resources_of(templates["serving"], "AWS::Lambda::Function").values()
+    """Serving ('image') and promoter ('zip') function -> its ReservedConcurrentExecutions.
+
+    The daily drift check (issue 16) also runs from the image; it reserves nothing (one run a day)."""
+    functions = resources_of(templates["serving"], "AWS::Lambda::Function")
     return {
         "image" if props.get("PackageType") == "Image" else "zip": props.get("ReservedConcurrentExecutions")
-        for props in functions
+        for logical_id, props in functions.items()
+        if not logical_id.startswith("DriftMonitor")
     }
 
 

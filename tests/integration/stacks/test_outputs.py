@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.aws.outputs import API_URL, DATA_URI, OUTPUT_KEYS
+from pipeline.aws.outputs import OUTPUT_KEYS
+from runtime.names import API_URL, DATA_URI
 
 pytestmark = pytest.mark.slow
 

@@ -34,11 +34,11 @@ def _definition_with_markers(templates: dict[str, Any]) -> dict[str, Any]:
 def test_definition_has_the_train_evaluate_gate_and_register_steps(templates: dict[str, Any]) -> None:
     steps = {step["Name"]: step for step in _definition_with_markers(templates)["Steps"]}
 
-    assert {"Preprocess", "Train", "Evaluate", "CheckAccuracy"} <= set(steps)
-    assert steps["CheckAccuracy"]["Type"] == "Condition"
-    branches = steps["CheckAccuracy"]["Arguments"]
+    assert {"Preprocess", "Train", "Evaluate", "CheckQuality"} <= set(steps)
+    assert steps["CheckQuality"]["Type"] == "Condition"
+    branches = steps["CheckQuality"]["Arguments"]
     assert [step["Name"] for step in branches["IfSteps"]] == ["Register"]
-    assert [step["Name"] for step in branches["ElseSteps"]] == ["AccuracyTooLow"]
+    assert [step["Name"] for step in branches["ElseSteps"]] == ["QualityGateFailed"]
 
 
 def test_no_placeholder_survives_and_tokens_fill_them(templates: dict[str, Any]) -> None:

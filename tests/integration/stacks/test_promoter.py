@@ -240,10 +240,17 @@ def test_failed_invocations_and_undelivered_events_land_in_the_queue(templates: 
     queue_arn = {"Fn::GetAtt": [_queue(template), "Arn"]}
     function_id, function = _promoter_function(template)
     assert function["DeadLetterConfig"] == {"TargetArn": queue_arn}
-    invoke_config = only(template, "AWS::Lambda::EventInvokeConfig")
+    # The drift check (issue 16) has its own invoke config and schedule rule: take the promoter's.
+    (invoke_config,) = [
+        c
+        for c in resources_of(template, "AWS::Lambda::EventInvokeConfig").values()
+        if c["FunctionName"] == {"Ref": function_id}
+    ]
     assert invoke_config["FunctionName"] == {"Ref": function_id}
     assert invoke_config["MaximumRetryAttempts"] == 2
-    (target,) = only(template, "AWS::Events::Rule")["Targets"]
+    (target,) = next(
+        r for i, r in resources_of(template, "AWS::Events::Rule").items() if i.startswith("Promoter")
+    )["Targets"]
     assert target["DeadLetterConfig"] == {"Arn": queue_arn}
     statements = only(template, "AWS::SQS::QueuePolicy")["PolicyDocument"]["Statement"]
     (from_rule,) = [s for s in statements if s.get("Principal") == {"Service": "events.amazonaws.com"}]
@@ -289,5 +296,11 @@ def test_promoter_may_describe_this_groups_versions_and_read_the_function_code(
     (describe,) = [s for s in statements if s.get("Sid") == "DescribeEventVersion"]
     assert actions_of(describe) == ["sagemaker:DescribeModelPackage"]
     assert describe["Resource"]["Fn::Sub"].endswith(":model-package/mlpipe-titanic-dev/*")
+    # UpdateModelPackage (issue 12: ModelLifeCycle stages) only with stage conditions, never approvals;
+    # tests/integration/iam/test_lambda_roles.py simulates what these statements allow.
+    updates = {s["Sid"]: s for s in statements if "sagemaker:UpdateModelPackage" in actions_of(s)}
+    assert set(updates) == {"SetLifeCycleStage", "NeverChangeApproval"}
+    assert updates["SetLifeCycleStage"]["Condition"]["Null"] == {"sagemaker:ModelApprovalStatus": "true"}
+    assert updates["NeverChangeApproval"]["Effect"] == "Deny"
     (pin,) = [s for s in statements if s.get("Sid") == "PinServingAlias"]
     assert {"lambda:GetFunction", "lambda:PublishVersion"} <= set(actions_of(pin))

@@ -20,7 +20,14 @@ def _functions(templates: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _serving(templates: dict[str, Any]) -> dict[str, Any]:
-    return next(props for props in _functions(templates).values() if props.get("PackageType") == "Image")
+    # The drift check (issue 16) runs from the same image: pick the serving function by its construct.
+    return next(props for lid, props in _functions(templates).items() if lid.startswith("ServingFunction"))
+
+
+def _by_prefix(template: dict[str, Any], resource_type: str, prefix: str) -> dict[str, Any]:
+    """The one resource of a type under a construct (the drift check adds its own rule, issue 16)."""
+    (found,) = [p for lid, p in resources_of(template, resource_type).items() if lid.startswith(prefix)]
+    return found
 
 
 def test_serving_function_settings(templates: dict[str, Any]) -> None:
@@ -33,6 +40,8 @@ def test_serving_function_settings(templates: dict[str, Any]) -> None:
         "MLPIPE_BACKEND": "aws",
         "MODEL_PACKAGE_GROUP": DEV.model_package_group,
         "MODEL_VERSION": "",
+        "ARTIFACT_BUCKET": {"Fn::Sub": DEV.artifact_bucket_name},  # capture (issue 16)
+        "CAPTURE_RATE": "1",
     }
     assert "mlpipe-dev-serving" in json.dumps(props["Code"]["ImageUri"])
 
@@ -114,7 +123,7 @@ def test_client_policy_grants_only_invoke_on_the_route_in_the_documented_arn_for
 
 
 def test_rule_sends_this_groups_state_changes_to_the_promoter(templates: dict[str, Any]) -> None:
-    rule = only(templates["serving"], "AWS::Events::Rule")
+    rule = _by_prefix(templates["serving"], "AWS::Events::Rule", "Promoter")
     assert rule["EventPattern"] == {
         "source": ["aws.sagemaker"],
         "detail-type": ["SageMaker Model Package State Change"],
@@ -138,6 +147,7 @@ def test_promoter_can_only_touch_the_serving_function(
         "SERVING_FUNCTION_NAME",
         "SERVING_ALIAS",
         "SERVING_IMAGE_URI",
+        "DEPLOYMENT_HISTORY_BUCKET",  # issue 15: promoter/history.py
     }
     lambda_statements = [
         statement

@@ -3,17 +3,23 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bench.cv import cross_validate, default_config
-from pipeline.parameters import PARAMETERS_BY_NAME
+from bench.cv import TITANIC_CONFIG, cross_validate, default_config
+from pipeline.cli.project import load_project
+from pipeline.parameters import validated
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "titanic_tiny.csv"
 
 
 def test_default_config_follows_the_pipeline_parameters() -> None:
+    """The parameters `mlpipe run --config examples/titanic/mlpipe.toml` resolves (the defaults name no
+    target; the example config sets it and the columns)."""
     config = default_config()
-    assert config.max_depth == PARAMETERS_BY_NAME["MaxDepth"].default
-    assert config.feature_columns == PARAMETERS_BY_NAME["FeatureColumns"].default
-    assert config.derived_features == PARAMETERS_BY_NAME["DerivedFeatures"].default
+    parameters = validated(load_project(TITANIC_CONFIG).parameters)
+    assert config.target == parameters["Target"] == "Survived"
+    assert config.max_depth == parameters["MaxDepth"]
+    assert config.feature_columns == parameters["FeatureColumns"]
+    assert config.derived_features == parameters["DerivedFeatures"]
+    assert config.required_columns == parameters["RequiredColumns"]
 
 
 def test_cross_validation_reports_mean_and_spread() -> None:

@@ -51,33 +51,35 @@ def flat_bundle(dest: Path, build: Callable[[Path], Path]) -> Path:
     return dest
 
 
+# The CreateTrainingJob request's HyperParameters: a map of strings.
+HYPERPARAMETERS = {
+    "max_depth": "4",
+    "eta": "0.05",
+    "num_round": "100",
+    "target": "Survived",
+    "feature_columns": "Pclass,Sex,Age,SibSp,Parch,Fare,Embarked",
+    "categorical_columns": "Sex,Embarked",
+    "derived_features": "Title=title(Name);HasCabin=present(Cabin)",
+    "seed": "42",
+}
+# The container also passes each hyperparameter as `--name value`; train.py must ignore them.
+HYPERPARAMETER_ARGUMENTS = [part for name, value in HYPERPARAMETERS.items() for part in (f"--{name}", value)]
+
+
 def train_env(work: Path) -> dict[str, str]:
+    """The job's SM_* variables, with HYPERPARAMETERS in <SM_INPUT_CONFIG_DIR>/hyperparameters.json, the
+    strings as sent, where SageMaker writes them (/opt/ml/input/config in the container:
+    https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-training-algo-running-container.html)."""
+    config_dir = work / "input" / "config"
+    config_dir.mkdir(parents=True)
+    (config_dir / "hyperparameters.json").write_text(json.dumps(HYPERPARAMETERS))
     return {
         "SM_CHANNEL_TRAIN": str(work / "prep" / "train"),
         "SM_CHANNEL_VALIDATION": str(work / "prep" / "validation"),
         "SM_MODEL_DIR": str(work / "model"),
         "SM_OUTPUT_DATA_DIR": str(work / "output"),
+        "SM_INPUT_CONFIG_DIR": str(config_dir),
     }
-
-
-HYPERPARAMETERS = [
-    "--max_depth",
-    "4",
-    "--eta",
-    "0.05",
-    "--num_round",
-    "100",
-    "--target",
-    "Survived",
-    "--feature_columns",
-    '"Pclass,Sex,Age,SibSp,Parch,Fare,Embarked"',
-    "--categorical_columns",
-    "Sex,Embarked",
-    "--derived_features",
-    "Title=title(Name);HasCabin=present(Cabin)",
-    "--seed",
-    "42",
-]
 
 
 @pytest.mark.slow
@@ -94,7 +96,7 @@ def test_steps_end_to_end_from_flat_bundles(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    done = script(training / "train.py", *HYPERPARAMETERS, env=train_env(tmp_path), cwd=tmp_path)
+    done = script(training / "train.py", *HYPERPARAMETER_ARGUMENTS, env=train_env(tmp_path), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     (tmp_path / "packed").mkdir()
     write_model_archive(tmp_path / "model", tmp_path / "packed" / "model.tar.gz")
@@ -127,7 +129,7 @@ def test_scripts_run_from_the_repository(tmp_path: Path) -> None:
         *FEATURES,
     )
     assert done.returncode == 0, done.stderr
-    done = script(REPO / "training" / "train.py", *HYPERPARAMETERS, env=train_env(tmp_path))
+    done = script(REPO / "training" / "train.py", *HYPERPARAMETER_ARGUMENTS, env=train_env(tmp_path))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1])["validation_metrics"]["accuracy"] > 0.7
 

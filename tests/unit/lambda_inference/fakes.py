@@ -10,7 +10,14 @@ from typing import Any
 
 import xgboost as xgb
 
-from runtime.features.archive import METADATA_FILE, MODEL_FILE, SPEC_FILE, sha256_bytes, write_model_archive
+from runtime.features.archive import (
+    METADATA_FILE,
+    MODEL_FILE,
+    SERVING_MODEL_FILE,
+    SPEC_FILE,
+    write_model_archive,
+)
+from runtime.hashing import sha256_bytes
 from runtime.registry.base import ModelVersion, Registration, RegistryError, VersionNotFound
 from runtime.store.base import ArtifactNotFound
 from training.train import TrainingConfig, booster_params, fit_spec, read_columns, read_labels
@@ -19,6 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 EVENTS = REPO_ROOT / "tests" / "events"
 TRAIN_CSV = REPO_ROOT / "data" / "titanic" / "train.csv"
 GROUP = "test-group"
+REQUIRED = ["Pclass", "Sex"]
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -35,6 +43,7 @@ def build_archive(work_dir: Path, *, num_round: int, seed: int = 42) -> bytes:
         feature_columns="Pclass,Sex,Age,SibSp,Parch,Fare,Embarked",
         categorical_columns="Sex,Embarked",
         derived_features="Title=title(Name);FamilySize=sum(SibSp,Parch)",
+        required_columns=json.dumps(REQUIRED),  # as examples/titanic/mlpipe.toml: class and sex
         seed=seed,
     )
     columns, n_rows = read_columns(TRAIN_CSV)
@@ -46,6 +55,7 @@ def build_archive(work_dir: Path, *, num_round: int, seed: int = 42) -> bytes:
     model_dir = work_dir / f"model-{num_round}-{seed}"
     model_dir.mkdir(parents=True)
     booster.save_model(str(model_dir / MODEL_FILE))
+    booster.save_model(str(model_dir / SERVING_MODEL_FILE))
     (model_dir / SPEC_FILE).write_text(json.dumps(spec.to_dict()))
     (model_dir / METADATA_FILE).write_text(json.dumps({"format": "mlpipe.model-metadata/1"}))
     write_model_archive(model_dir, work_dir / f"{model_dir.name}.tar.gz")

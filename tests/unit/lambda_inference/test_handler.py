@@ -96,7 +96,7 @@ def test_too_many_instances_names_the_limit(loader):
 
 
 def test_the_limit_itself_is_accepted(loader):
-    response, body = answer({"instances": [{"Age": 1}] * MAX_INSTANCES}, loader)
+    response, body = answer({"instances": [{"Age": 1, "Pclass": 3, "Sex": "male"}] * MAX_INSTANCES}, loader)
 
     assert response["statusCode"] == 200
     assert len(body["predictions"]) == MAX_INSTANCES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def test_every_placeholder_of_the_committed_definition_gets_a_local_value() -> N
     }
     values = local_values(Settings(model_package_group="g"), code)
 
-    text = placeholders.substitute(DEFINITION_PATH.read_text(), values)
+    text = json.dumps(placeholders.substitute(json.loads(DEFINITION_PATH.read_text()), values))
 
     assert set(values) == set(placeholders.ALL)
     assert "placeholder" not in text

@@ -9,6 +9,11 @@ AWS behaviour relied upon:
   minutes later (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
 - botocore's `function_updated_v2` / `function_active_v2` waiters poll GetFunction for
   `Configuration.LastUpdateStatus` / `Configuration.State` (botocore/data/lambda/2015-03-31/waiters-2.json).
+- DescribeModelPackage returns the model card the Register step wrote (`ModelCard.ModelCardContent`), and
+  UpdateModelPackage sets `ModelLifeCycle` {Stage, StageStatus} of a version
+  (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateModelPackage.html,
+  https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-staging-construct.html); botocore's
+  service model validates every request and response below.
 - PublishVersion publishes only if `CodeSha256` and `RevisionId` still match `$LATEST`
   (https://docs.aws.amazon.com/lambda/latest/api/API_PublishVersion.html; a stale RevisionId fails with
   PreconditionFailedException, https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html).
@@ -33,6 +38,7 @@ from promoter.handler import (
     Promotion,
     PromotionError,
     RegistryLag,
+    SchemaChanged,
     pin,
     promote,
 )
@@ -106,6 +112,52 @@ def expect_list(registry: Stubber, approved: set[int]) -> None:
         "list_model_packages",
         {"ModelPackageSummaryList": summaries},
         {"ModelPackageGroupName": GROUP, "ModelApprovalStatus": APPROVED},
+    )
+
+
+SCHEMA = {
+    "properties": {"Age": {"type": ["number", "null"]}, "Sex": {"type": ["string"], "categories": ["f"]}}
+}
+
+
+def expect_find(registry: Stubber, version: int) -> None:
+    """`package_arn`: ListModelPackages of the whole group, which lists the version."""
+    summary = {
+        "ModelPackageGroupName": GROUP,
+        "ModelPackageVersion": version,
+        "ModelPackageArn": package_arn(version),
+        "CreationTime": EVENT_TIME,
+        "ModelPackageStatus": "Completed",
+    }
+    registry.add_response(
+        "list_model_packages", {"ModelPackageSummaryList": [summary]}, {"ModelPackageGroupName": GROUP}
+    )
+
+
+def expect_schema(registry: Stubber, version: int, schema: dict[str, Any]) -> None:
+    """DescribeModelPackage with the model card the pipeline writes (runtime/registry/model_package.py)."""
+    expect_find(registry, version)
+    card = {"additional_information": {"custom_details": {"input_schema": json.dumps(schema)}}}
+    response = {
+        "ModelPackageName": GROUP,
+        "ModelPackageArn": package_arn(version),
+        "CreationTime": EVENT_TIME,
+        "ModelPackageStatus": "Completed",
+        "ModelPackageStatusDetails": {"ValidationStatuses": []},
+        "ModelCard": {"ModelCardContent": json.dumps(card), "ModelCardStatus": "Draft"},
+    }
+    registry.add_response("describe_model_package", response, {"ModelPackageName": package_arn(version)})
+
+
+def expect_stage(registry: Stubber, version: int, stage: str) -> None:
+    expect_find(registry, version)
+    registry.add_response(
+        "update_model_package",
+        {"ModelPackageArn": package_arn(version)},
+        {
+            "ModelPackageArn": package_arn(version),
+            "ModelLifeCycle": {"Stage": stage, "StageStatus": APPROVED},
+        },
     )
 
 
@@ -225,7 +277,14 @@ def test_decision_table(row: Row, stubs: tuple[Any, Stubber, Any, Stubber]) -> N
     if row.outcome != "retry":
         expect_live(functions, row.live)
     if row.outcome not in (None, "retry"):
+        if row.live and row.outcome and int(row.outcome) > int(row.live):
+            expect_schema(registry, int(row.live), SCHEMA)
+            expect_schema(registry, int(row.outcome), SCHEMA)
         expect_pin(functions, row.live, str(row.outcome))
+        if row.outcome:
+            expect_stage(registry, int(row.outcome), "Production")
+        if row.live:
+            expect_stage(registry, int(row.live), "Archived")
 
     def run() -> Promotion:
         return promote(
@@ -244,6 +303,25 @@ def test_decision_table(row: Row, stubs: tuple[Any, Stubber, Any, Stubber]) -> N
         assert not result.changed and result.current == row.live
     else:
         assert (result.current, result.function_version) == (row.outcome, "5")
+
+
+def test_a_newer_version_with_other_inputs_is_not_made_live(stubs: tuple[Any, Stubber, Any, Stubber]) -> None:
+    # given live v2, and v3 approved with a renamed and a retyped input
+    sagemaker, registry, lambda_client, functions = stubs
+    expect_describe(registry, 3, APPROVED, EVENT_TIME)
+    expect_list(registry, {1, 2, 3})
+    expect_live(functions, "2")
+    expect_schema(registry, 2, SCHEMA)
+    renamed = {"properties": {"age": {"type": ["number", "null"]}, "Sex": {"type": ["number", "null"]}}}
+    expect_schema(registry, 3, renamed)
+
+    # when the promoter runs, then it raises (the alarm fires) naming the changes; no pin call is stubbed,
+    # so the alias cannot have moved, and no stage was set
+    with pytest.raises(SchemaChanged, match=r"added: age; removed: Age; retyped: Sex"):
+        promote(
+            sagemaker, lambda_client, group=GROUP, function=FUNCTION, alias=ALIAS, expected_image=IMAGE,
+            event=state_change(3, APPROVED), delay=0,
+        )  # fmt: skip
 
 
 def test_waiters_used_are_botocores_own_on_get_function() -> None:

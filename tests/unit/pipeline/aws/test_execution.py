@@ -4,15 +4,26 @@ import json
 
 import pytest
 
-from pipeline.aws.errors import ParameterError
 from pipeline.aws.execution import StepState, check_deployed_parameters, parse_parameter_assignments
-from pipeline.parameters import PARAMETERS
+from runtime.parameters import PARAMETERS, ParameterError
 
 
 def test_assignments_are_typed_like_local_runs_and_sent_as_strings() -> None:
-    values = parse_parameter_assignments(["MaxDepth=6", "Eta=0.1", "TrainFile=big.csv", "Seed=3"])
+    values = parse_parameter_assignments(["MaxDepth=6", "Eta=1e-1", "TrainFile=big.csv", "Target=y"])
 
-    assert values == {"MaxDepth": "6", "Eta": "0.1", "TrainFile": "big.csv", "Seed": "3"}
+    assert values == {"MaxDepth": "6", "Eta": "0.1", "TrainFile": "big.csv", "Target": "y"}
+
+
+def test_every_problem_is_reported_at_once_before_any_aws_call() -> None:
+    """Issue 11 item 3: NumRound=0, MinAccuracy=1.5 and MaxDepth=-3 in one error, not one at a time."""
+    with pytest.raises(ParameterError) as error:
+        parse_parameter_assignments(["Target=y", "NumRound=0", "MinAccuracy=1.5", "MaxDepth=-3"])
+
+    assert sorted(problem.split("=")[0] for problem in error.value.problems) == [
+        "MaxDepth",
+        "MinAccuracy",
+        "NumRound",
+    ]
 
 
 def test_unknown_name_is_refused_with_the_valid_names() -> None:
@@ -54,9 +65,11 @@ def test_parameter_missing_from_an_older_deploy_asks_for_a_redeploy() -> None:
         check_deployed_parameters({"Seed": "2"}, deployed_definition(without="Seed"))
 
 
-def test_value_invalid_for_the_deployed_type_is_refused() -> None:
-    with pytest.raises(ParameterError, match=r"MaxDepth is Integer.*redeploy"):
-        check_deployed_parameters({"MaxDepth": "4.5"}, deployed_definition())
+def test_parameter_typed_differently_by_the_deployed_pipeline_asks_for_a_redeploy() -> None:
+    with pytest.raises(
+        ParameterError, match=r"MaxDepth is Float in the deployed pipeline, Integer here.*redeploy"
+    ):
+        check_deployed_parameters({"MaxDepth": "4"}, deployed_definition(retype=("MaxDepth", "Float")))
 
 
 def test_log_location_of_a_processing_job_names_group_stream_and_command() -> None:

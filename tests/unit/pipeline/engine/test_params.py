@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.engine.errors import ParameterError
-from pipeline.engine.params import parse_assignments, resolve_parameters
+from pipeline.engine.params import resolve_parameters
+from pipeline.parameters import parse_assignments
+from runtime.parameters import ParameterError
 
 DECLARED: list[dict[str, Any]] = [
     {"Name": "MaxDepth", "Type": "Integer", "DefaultValue": 4},
@@ -39,6 +40,12 @@ def test_unknown_names_are_listed_with_the_valid_ones() -> None:
 def test_wrong_types_name_the_parameter_and_its_type(name: str, raw: str) -> None:
     with pytest.raises(ParameterError, match=f"parameter {name} is"):
         resolve_parameters(DECLARED, {name: raw})
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(ParameterError) as error:
+        resolve_parameters(DECLARED, {"Depth": "3", "MaxDepth": "deep", "Eta": "fast"})
+    assert len(error.value.problems) == 3
 
 
 def test_a_parameter_without_default_must_be_given() -> None:

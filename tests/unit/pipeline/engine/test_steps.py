@@ -1,7 +1,8 @@
-"""Step helpers: container path remapping, script-mode hyperparameters, metric flattening, logs."""
+"""Step helpers: container path remapping, script-mode hyperparameters, logs."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -10,8 +11,11 @@ import pytest
 from pipeline.engine.errors import EngineError, StepFailed
 from pipeline.engine.process import run_logged, step_environment
 from pipeline.engine.steps.processing import command_line, local_path
-from pipeline.engine.steps.register import metrics_from_statistics
-from pipeline.engine.steps.training import decode_hyperparameters, script_arguments, training_environment
+from pipeline.engine.steps.training import (
+    decode_hyperparameters,
+    training_environment,
+    write_hyperparameters_file,
+)
 
 
 def test_container_paths_map_into_the_work_folder(tmp_path: Path) -> None:
@@ -37,42 +41,25 @@ def test_the_command_runs_relative_to_the_work_folder() -> None:
     ]
 
 
-def test_hyperparameters_are_json_decoded_and_passed_as_flags() -> None:
-    decoded = decode_hyperparameters(
-        {"max_depth": "4", "eta": "0.05", "objective": '"binary:logistic"', "raw": "a b"}
-    )
-    assert decoded == {"max_depth": 4, "eta": 0.05, "objective": "binary:logistic", "raw": "a b"}
-    assert script_arguments(decoded) == [
-        "--max_depth",
-        "4",
-        "--eta",
-        "0.05",
-        "--objective",
-        "binary:logistic",
-        "--raw",
-        "a b",
-    ]
+def test_hyperparameters_are_json_decoded_for_the_script_mode_keys() -> None:
+    decoded = decode_hyperparameters({"sagemaker_program": '"train.py"', "eta": "0.05", "raw": "a b"})
+    assert decoded == {"sagemaker_program": "train.py", "eta": 0.05, "raw": "a b"}
 
 
-def test_training_environment_names_channels_and_folders(tmp_path: Path) -> None:
-    env = training_environment(tmp_path, ["train", "validation"], {"max_depth": 4})
+def test_hyperparameters_file_holds_the_request_strings_as_sent(tmp_path: Path) -> None:
+    """Issue 11: the script receives hyperparameters one way, the platform's hyperparameters.json."""
+    raw = {"max_depth": "4", "target": 'a"b\\c', "sagemaker_program": '"train.py"'}
+    path = write_hyperparameters_file(tmp_path / "config", raw)
+    assert json.loads(path.read_text()) == raw
+
+
+def test_training_environment_names_channels_and_folders_and_no_hyperparameters(tmp_path: Path) -> None:
+    env = training_environment(tmp_path, ["train", "validation"])
     assert env["SM_CHANNEL_VALIDATION"] == str(tmp_path / "input" / "data" / "validation")
     assert env["SM_MODEL_DIR"] == str(tmp_path / "model")
-    assert env["SM_HPS"] == '{"max_depth": 4}'
-    assert env["SM_HP_MAX_DEPTH"] == "4"
+    assert env["SM_INPUT_CONFIG_DIR"] == str(tmp_path / "input" / "config")
+    assert not [name for name in env if name == "SM_HPS" or name.startswith("SM_HP_")]
     assert int(env["SM_NUM_CPUS"]) >= 1
-
-
-def test_model_quality_metrics_are_flattened_to_numbers() -> None:
-    statistics = {
-        "binary_classification_metrics": {
-            "accuracy": {"value": 0.83, "standard_deviation": "NaN"},
-            "auc": {"value": 0.88},
-            "confusion_matrix": {"0": {"0": 10}},
-        },
-        "artifact": {"sha256": "ab"},
-    }
-    assert metrics_from_statistics(statistics) == {"accuracy": 0.83, "auc": 0.88}
 
 
 def test_a_failing_command_raises_with_the_last_log_lines(tmp_path: Path) -> None:

@@ -14,13 +14,13 @@ from runtime.features.archive import (
     ARCHIVE_MEMBERS,
     ArchiveError,
     read_model_archive,
-    sha256_bytes,
-    sha256_file,
     write_model_archive,
 )
+from runtime.hashing import sha256_bytes, sha256_file
 
 CONTENT = {
     "xgboost-model.ubj": b"{booster}",
+    "xgboost-model.json": b'{"learner": {}}',
     "feature_spec.json": b'{"format": "x"}',
     "metadata.json": b'{"sha": 1}',
 }
@@ -150,9 +150,9 @@ def test_total_size_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         (b"not a tarball at all", "not a readable model.tar.gz"),
         (_truncated(), "not a readable model.tar.gz"),
-        (crafted(valid_members()[:2]), "lacks metadata.json"),
-        (crafted([*valid_members()[:2], regular("metadata.json", b"{nope")]), "not valid JSON"),
-        (crafted([*valid_members()[:2], regular("metadata.json", b"[1]")]), "must hold a JSON object"),
+        (crafted(valid_members()[:3]), "lacks metadata.json"),
+        (crafted([*valid_members()[:3], regular("metadata.json", b"{nope")]), "not valid JSON"),
+        (crafted([*valid_members()[:3], regular("metadata.json", b"[1]")]), "must hold a JSON object"),
     ],
 )
 def test_broken_archives_are_refused(data: bytes, message: str) -> None:
@@ -196,3 +196,11 @@ def test_spec_nested_deeper_than_the_parser_is_an_archive_error_not_a_recursion_
 
     with pytest.raises(ArchiveError, match="nests JSON deeper"):
         read_model_archive(crafted(members))
+
+
+def test_an_archive_from_before_the_json_model_is_refused_with_the_fix() -> None:
+    """Serving has no XGBoost to read the UBJ booster: an old archive is refused, saying how to fix it."""
+    old = crafted([regular(name, data) for name, data in CONTENT.items() if name != "xgboost-model.json"])
+    with pytest.raises(ArchiveError, match=r"lacks xgboost-model.json.*retrain"):
+        read_model_archive(old)
+    assert read_model_archive(VALID).serving_model == CONTENT["xgboost-model.json"]

@@ -1,6 +1,11 @@
+"""The Predictor scores the archive's JSON model in NumPy, as XGBoost would, without importing XGBoost."""
+
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,32 +15,40 @@ import xgboost as xgb
 from runtime.features.archive import ArchiveError, ModelFiles
 from runtime.features.predictor import Predictor
 from runtime.features.spec import FeatureSpec
-from training.train import TrainingConfig, fit_model, read_columns
+from runtime.features.trees import TreeEnsemble, parse_model
+from tests.unit.model_helpers import TINY_CONFIG, train_tiny
 
-FIXTURE = Path(__file__).resolve().parents[3] / "fixtures" / "titanic_tiny.csv"
-CONFIG = TrainingConfig(
-    max_depth=3,
-    eta=0.3,
-    num_round=10,
-    target="Survived",
+# More columns than TINY_CONFIG: a second categorical (Embarked) and the counts.
+CONFIG = dataclasses.replace(
+    TINY_CONFIG,
     feature_columns="Pclass,Sex,Age,SibSp,Parch,Fare,Embarked",
     categorical_columns="Sex,Embarked",
-    derived_features="Title=title(Name)",
 )
 ORIGINAL_SAMPLE = {"Age": 80, "Sex": "male", "Pclass": 3}
 
 
+def ensemble(booster: xgb.Booster) -> TreeEnsemble:
+    return parse_model(bytes(booster.save_raw("json")))
+
+
+def model_files(booster: xgb.Booster, spec: FeatureSpec) -> ModelFiles:
+    return ModelFiles(
+        booster_bytes=bytes(booster.save_raw("ubj")),
+        feature_spec=spec.to_dict(),
+        metadata={},
+        serving_model=bytes(booster.save_raw("json")),
+    )
+
+
 @pytest.fixture(scope="module")
 def trained() -> tuple[xgb.Booster, FeatureSpec, dict[str, np.ndarray], int]:
-    columns, n_rows = read_columns(FIXTURE)
-    booster, spec, _ = fit_model(columns, n_rows, CONFIG)
-    return booster, spec, columns, n_rows
+    return train_tiny(CONFIG)
 
 
 @pytest.fixture(scope="module")
 def predictor(trained: tuple[xgb.Booster, FeatureSpec, dict[str, np.ndarray], int]) -> Predictor:
     booster, spec, _, _ = trained
-    return Predictor(booster, spec, version=3)
+    return Predictor(ensemble(booster), spec, version=3)
 
 
 def test_records_and_columns_give_the_same_predictions(
@@ -66,20 +79,19 @@ def test_threshold_decides_the_label(
     trained: tuple[xgb.Booster, FeatureSpec, dict[str, np.ndarray], int],
 ) -> None:
     booster, spec, _, _ = trained
-    assert Predictor(booster, spec, 1, threshold=0.0).predict_records([ORIGINAL_SAMPLE]).labels.tolist() == [
-        1
-    ]
-    assert Predictor(booster, spec, 1, threshold=1.01).predict_records([ORIGINAL_SAMPLE]).labels.tolist() == [
-        0
-    ]
+    assert Predictor(ensemble(booster), spec, 1, threshold=0.0).predict_records(
+        [ORIGINAL_SAMPLE]
+    ).labels.tolist() == [1]
+    assert Predictor(ensemble(booster), spec, 1, threshold=1.01).predict_records(
+        [ORIGINAL_SAMPLE]
+    ).labels.tolist() == [0]
 
 
 def test_from_model_files_matches_the_in_memory_model(
     predictor: Predictor, trained: tuple[xgb.Booster, FeatureSpec, dict[str, np.ndarray], int]
 ) -> None:
     booster, spec, columns, n_rows = trained
-    files = ModelFiles(booster_bytes=bytes(booster.save_raw("ubj")), feature_spec=spec.to_dict(), metadata={})
-    loaded = Predictor.from_model_files(files, version="7")
+    loaded = Predictor.from_model_files(model_files(booster, spec), version="7")
     np.testing.assert_array_equal(
         loaded.predict_columns(columns, n_rows).probabilities,
         predictor.predict_columns(columns, n_rows).probabilities,
@@ -92,18 +104,55 @@ def test_unusable_model_files_raise_archive_error(
 ) -> None:
     booster, spec, _, _ = trained
     with pytest.raises(ArchiveError, match="unusable"):
-        Predictor.from_model_files(ModelFiles(b"garbage", spec.to_dict(), {}), version=1)
+        Predictor.from_model_files(ModelFiles(b"", spec.to_dict(), {}, serving_model=b"garbage"), version=1)
+    with pytest.raises(ArchiveError, match="JSON model is empty"):
+        Predictor.from_model_files(ModelFiles(bytes(booster.save_raw("ubj")), spec.to_dict(), {}), version=1)
     fewer = dataclasses.replace(spec, numeric=spec.numeric[:-1])
     with pytest.raises(ArchiveError, match="different trainings"):
-        Predictor(booster, fewer, version=1)
+        Predictor(ensemble(booster), fewer, version=1)
 
 
 def test_margin_objective_is_turned_into_probabilities(
     trained: tuple[xgb.Booster, FeatureSpec, dict[str, np.ndarray], int],
 ) -> None:
     _, _, columns, n_rows = trained
-    booster, spec, _ = fit_model(columns, n_rows, dataclasses.replace(CONFIG, objective="binary:logitraw"))
+    booster, spec, _, _ = train_tiny(CONFIG, objective="binary:logitraw")
     margins = booster.inplace_predict(spec.transform_columns(columns, n_rows))
     assert (margins < 0).any()  # raw margins, not probabilities
-    probabilities = Predictor(booster, spec, 1).predict_columns(columns, n_rows).probabilities
+    probabilities = Predictor(ensemble(booster), spec, 1).predict_columns(columns, n_rows).probabilities
     np.testing.assert_allclose(probabilities, 1 / (1 + np.exp(-margins.astype(np.float64))), rtol=1e-6)
+
+
+def test_probabilities_are_xgboosts_own(
+    predictor: Predictor, trained: tuple[xgb.Booster, FeatureSpec, dict[str, np.ndarray], int]
+) -> None:
+    """Titanic-like rows with missing values: the NumPy walk gives XGBoost's float32 results."""
+    booster, spec, columns, n_rows = trained
+    expected = booster.inplace_predict(spec.transform_columns(columns, n_rows), missing=np.nan)
+    served = predictor.predict_columns(columns, n_rows).probabilities
+    assert np.isnan(spec.transform_columns(columns, n_rows)).any()  # default directions are exercised
+    assert np.abs(served - expected.astype(np.float64)).max() <= 1e-6
+
+
+def test_serving_a_model_never_imports_xgboost_or_scipy(
+    trained: tuple[xgb.Booster, FeatureSpec, dict[str, np.ndarray], int], tmp_path: Path
+) -> None:
+    """The serving bundle has neither (lambda_inference/requirements.txt): loading and scoring must not
+    need them. Before issue 17 `from_model_files` imported xgboost, which imports scipy."""
+    booster, spec, _, _ = trained
+    (tmp_path / "model.json").write_bytes(bytes(booster.save_raw("json")))
+    (tmp_path / "spec.json").write_text(json.dumps(spec.to_dict()))
+    script = f"""
+import json, sys
+from pathlib import Path
+from runtime.features.archive import ModelFiles
+from runtime.features.predictor import Predictor
+import lambda_inference.served_model
+files = ModelFiles(b"", json.loads(Path({str(tmp_path / "spec.json")!r}).read_text()), {{}},
+                   serving_model=Path({str(tmp_path / "model.json")!r}).read_bytes())
+prediction = Predictor.from_model_files(files, 1).predict_records([{ORIGINAL_SAMPLE!r}])
+assert 0 < prediction.probabilities[0] < 1
+print(sorted(name for name in ("xgboost", "scipy", "pandas", "sklearn") if name in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -171,7 +171,9 @@ def test_schemas_describe_inputs_and_outputs(columns: dict[str, list[object]]) -
     schema = spec.input_schema()
     assert set(schema["properties"]) == {"Pclass", "Sex", "Age"}
     assert schema["properties"]["Sex"]["categories"] == ["female", "male"]
-    assert schema["required"] == []
+    # The serving contract: the features with no missing value in training (Sex and Age have some here).
+    assert schema["required"] == ["Pclass"]
+    assert schema["additionalProperties"] is False
     assert spec.output_schema()["properties"]["prediction"]["enum"] == [0, 1]
     json.dumps(schema)
 

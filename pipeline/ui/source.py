@@ -1,0 +1,29 @@
+"""What the pages read and change, whatever the backend: models, their registries, objects, runs, logs."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pipeline.ui.runs import RunView
+from runtime.registry.base import ModelRegistry
+
+
+class SourceError(Exception):
+    """The backend could not answer; the message says what to check."""
+
+
+class UiSource(Protocol):
+    backend: str
+    location: str  # shown in every page's header: the state folder, or the AWS region and pipeline
+    writes_allowed: bool
+    writes_refused_because: str
+
+    def model_names(self) -> list[str]: ...
+    def registry(self, name: str) -> ModelRegistry: ...
+    def read_object(self, uri: str) -> bytes: ...
+    def runs(self) -> list[RunView]: ...
+    def run(self, run_id: str) -> RunView: ...
+    def log(self, run_id: str, step: str) -> str: ...
+    def logs(self, run: RunView) -> dict[str, str]: ...
+    def history(self, name: str) -> list[dict[str, Any]]: ...
+    def after_decision(self, registry: ModelRegistry) -> None: ...
