@@ -9,10 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from pipeline.assignments import parse_name_values
-from runtime.features.columns import parse_column_list
-from runtime.features.derived import parse_derived_features
-from runtime.features.errors import FeatureError
-from runtime.features.spec import check_feature_parameters
 from runtime.parameters import PARAMETERS, PARAMETERS_BY_NAME, ParameterError, Value, resolve
 
 __all__ = [

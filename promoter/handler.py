@@ -27,14 +27,19 @@ import boto3
 from botocore.exceptions import WaiterError
 
 try:  # in Lambda the promoter's folder is the code root; in the repository it is the `promoter` package
+    import canary_aws
     import history
-    from schema_guard import describe_changes, schema_changes
+    from rollout import parse_plan
+    from schema_guard import change_accepted, describe_changes, schema_changes
 except ImportError:
-    from promoter import history
-    from promoter.schema_guard import describe_changes, schema_changes
+    from promoter import canary_aws, history
+    from promoter.rollout import parse_plan
+    from promoter.schema_guard import change_accepted, describe_changes, schema_changes
 
 MODEL_VERSION_VARIABLE = "MODEL_VERSION"
 HISTORY_BUCKET_VARIABLE = "DEPLOYMENT_HISTORY_BUCKET"  # the artifact bucket (promoter/history.py)
+CANARY_PLAN_VARIABLE = "CANARY_PLAN"  # e.g. "10:5" (rollout.parse_plan); "" or unset: all at once
+CANARY_ALARM_VARIABLE = "CANARY_ALARM"  # the alarm whose ALARM state rolls a canary back
 NO_PIN = ""  # the serving loader then serves the latest Approved version, or 503 while there is none
 APPROVED = "Approved"
 WAIT_ATTEMPTS = 90  # x 1 s: under the promoter's 120 s timeout; a timeout is retried like any error
@@ -61,6 +66,7 @@ class Promotion:
     previous: str
     current: str
     function_version: str | None = None
+    plan: str = ""  # set when a canary started: `current` takes the plan's first weight, not all traffic
 
     @property
     def changed(self) -> bool:
@@ -176,8 +182,10 @@ def pin(
     *,
     expected_image: str,
     delay: float = 1,
+    move_alias: bool = True,
 ) -> str:
-    """Set MODEL_VERSION, publish exactly that `$LATEST` and point the alias at it; returns the version."""
+    """Set MODEL_VERSION, publish exactly that `$LATEST` and point the alias at it (unless not
+    `move_alias`: a canary routes to it, promoter/canary_aws.py); returns the version."""
     wait_for(lambda_client, "function_updated_v2", function, delay=delay)  # e.g. a deploy still updating
     before = deployed_code(lambda_client, function, expected_image)
     variables = {**before.get("Environment", {}).get("Variables", {}), MODEL_VERSION_VARIABLE: model_version}
@@ -196,7 +204,8 @@ def pin(
         Description=f"model version {model_version or 'latest approved'}",
         **_revision(after),
     )
-    lambda_client.update_alias(FunctionName=function, Name=alias, FunctionVersion=published["Version"])
+    if move_alias:
+        lambda_client.update_alias(FunctionName=function, Name=alias, FunctionVersion=published["Version"])
     return str(published["Version"])
 
 
@@ -217,23 +226,38 @@ def package_arn(sagemaker: Any, group: str, version: str) -> str:
 
 def input_schema(sagemaker: Any, arn: str) -> dict[str, Any]:
     """The input schema recorded in the version's model card (runtime/registry/model_package.py)."""
-    described = sagemaker.describe_model_package(ModelPackageName=arn)
+    return schema_of(sagemaker.describe_model_package(ModelPackageName=arn))
+
+
+def schema_of(described: dict[str, Any]) -> dict[str, Any]:
+    """The input schema in a DescribeModelPackage response's model card ({} when none is recorded)."""
     content = described.get("ModelCard", {}).get("ModelCardContent") or "{}"
     details = json.loads(content).get("additional_information", {}).get("custom_details", {})
     return dict(json.loads(details.get("input_schema") or "{}"))
 
 
 def check_same_inputs(sagemaker: Any, group: str, live: str, desired: str) -> None:
-    """Raise SchemaChanged when `desired` takes other inputs than `live` (promoter/schema_guard.py)."""
+    """Raise SchemaChanged when `desired` takes other inputs than `live` (promoter/schema_guard.py),
+    unless `mlpipe models approve --force` recorded the acceptance on `desired`'s package."""
     if not live or not desired:
         return
     before = input_schema(sagemaker, package_arn(sagemaker, group, live))
-    after = input_schema(sagemaker, package_arn(sagemaker, group, desired))
-    changes = describe_changes(schema_changes(before, after))
+    candidate = sagemaker.describe_model_package(ModelPackageName=package_arn(sagemaker, group, desired))
+    changes = describe_changes(schema_changes(before, schema_of(candidate)))
+    if changes and change_accepted(candidate.get("CustomerMetadataProperties")):
+        logger.info(
+            "v%s of %s takes other inputs than live v%s (%s); accepted with --force",
+            desired,
+            group,
+            live,
+            changes,
+        )
+        return
     if changes:
         raise SchemaChanged(
             f"not making v{desired} of {group} live: its input schema differs from live v{live} ({changes}); "
-            "clients sending the live inputs would break. Reject it, or register it under another model name"
+            "clients sending the live inputs would break. Reject it, register it under another model name, "
+            f"or accept the change: `mlpipe models approve {desired} --force --backend aws`"
         )
 
 
@@ -260,15 +284,33 @@ def promote(
     expected_image: str,
     event: dict[str, Any] | None = None,
     delay: float = 1,
+    plan: str = "",
 ) -> Promotion:
     """Move the alias to the version the registry asks for, after cross-checking the event against it."""
     package = changed_package(sagemaker, event or {})  # described before listing: the list is what lags
     desired = decide(package, approved_versions(sagemaker, group))
     previous = pinned_version(lambda_client, function, alias)
+    if plan and desired is not None:
+        desired = canary_aws.settle(lambda_client, function=function, alias=alias, desired=desired)
     if desired is None or desired == previous:
         return Promotion(previous=previous, current=previous)
     if desired and previous and int(desired) > int(previous):  # a rollback restores inputs served before
         check_same_inputs(sagemaker, group, previous, desired)
+    if plan and desired and previous and int(desired) > int(previous):
+        at = str((event or {}).get("time") or datetime.now(UTC).isoformat(timespec="seconds"))
+        published = pin(
+            lambda_client,
+            function,
+            alias,
+            desired,
+            expected_image=expected_image,
+            delay=delay,
+            move_alias=False,
+        )
+        canary_aws.start(
+            lambda_client, function, alias, published=published, to=int(desired), plan=plan, at=at
+        )
+        return Promotion(previous=previous, current=desired, function_version=published, plan=plan)
     published = pin(lambda_client, function, alias, desired, expected_image=expected_image, delay=delay)
     set_stages(sagemaker, group, desired, previous)
     return Promotion(previous=previous, current=desired, function_version=published)
@@ -289,6 +331,7 @@ def record_deployment(
         at=str(event.get("time") or datetime.now(UTC).isoformat(timespec="seconds")),
         actor=history.who(described) if arn else "manual reconcile",
         reason=str(described.get("ApprovalDescription", "")),
+        plan=parse_plan(result.plan),
     )
     return history.put_entry(s3, bucket, group, entry)
 
@@ -305,6 +348,8 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:  #
         logger.info("ignoring an event for group %s; this promoter serves %s", event_group, group)
         return {"changed": False, "ignored": True}
     sagemaker, lambda_client = _clients()
+    if canary_aws.is_tick(event):
+        return canary_aws.on_tick(sagemaker, lambda_client, group=group, set_stages=set_stages)
     result = promote(
         sagemaker,
         lambda_client,
@@ -313,6 +358,7 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:  #
         alias=os.environ["SERVING_ALIAS"],
         expected_image=os.environ["SERVING_IMAGE_URI"],
         event=event,
+        plan=os.environ.get(CANARY_PLAN_VARIABLE, ""),
     )
     if result.changed and os.environ.get(HISTORY_BUCKET_VARIABLE):
         try:
@@ -337,4 +383,5 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:  #
         "previous": result.previous,
         "current": result.current,
         "functionVersion": result.function_version,
+        "canary": result.plan,
     }

@@ -17,9 +17,9 @@ from dataclasses import asdict
 from typing import Any
 
 try:  # in Lambda the promoter's folder is the code root; in the repository it is the `promoter` package
-    from rollout import Event, Record, State, transition
+    from rollout import Event, Plan, Record, State, transition
 except ImportError:
-    from promoter.rollout import Event, Record, State, transition
+    from promoter.rollout import Event, Plan, Record, State, transition
 
 PREFIX = "deployments"
 FIELDS = ("at", "actor", "action", "from_version", "to_version", "weight", "step", "outcome", "reason")
@@ -53,17 +53,25 @@ def who(described: Mapping[str, Any]) -> str:
     return str(user.get("UserProfileName") or identity.get("Arn") or "unknown")
 
 
-def entry_for(previous: str, current: str, *, at: str, actor: str, reason: str) -> dict[str, Any]:
+def entry_for(
+    previous: str, current: str, *, at: str, actor: str, reason: str, plan: Plan = ()
+) -> dict[str, Any]:
     """The history entry for the promoter moving the pin `previous` -> `current` ("" = no pin), as the
-    state machine records it: a newer version is an approval, an older one a rejection's fallback."""
+    state machine records it: a newer version is an approval (a canary's first step under `plan`), an
+    older one a rejection's fallback."""
     before, after = _number(previous), _number(current)
     state = State(live=before)
     if after is not None and (before is None or after > before):
         event = Event(kind="approved", version=after, at=at, actor=actor, reason=reason)
     else:
         event = Event(kind="rejected", version=before, fallback=after, at=at, actor=actor, reason=reason)
-    _, actions = transition(state, event)
+    _, actions = transition(state, event, plan)
     (record,) = (action for action in actions if isinstance(action, Record))
+    return entry_of(record)
+
+
+def entry_of(record: Record) -> dict[str, Any]:
+    """A state-machine Record as a history entry."""
     return {name: value for name, value in asdict(record).items() if name in FIELDS}
 
 

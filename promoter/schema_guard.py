@@ -10,6 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# `mlpipe models approve --force --backend aws` records the acceptance on the model package, in the same
+# UpdateModelPackage call that approves it, as this CustomerMetadataProperties entry; the promoter reads it
+# from DescribeModelPackage and then makes the version live despite the schema change.
+SCHEMA_CHANGE_ACCEPTED = "schema-change-accepted"
+ACCEPTED = "true"
+
+
+def change_accepted(properties: Mapping[str, Any] | None) -> bool:
+    """True when the package's CustomerMetadataProperties say its schema change was accepted (--force)."""
+    return str((properties or {}).get(SCHEMA_CHANGE_ACCEPTED, "")).lower() == ACCEPTED
+
 
 def _kinds(schema: Mapping[str, Any]) -> dict[str, str]:
     """Input name -> "categorical" | its JSON types; categories may grow between trainings, kinds may not."""

@@ -117,7 +117,10 @@ PARAMETERS: tuple[Parameter, ...] = (
         name="FeatureColumns",
         type="String",
         default="",
-        help='JSON list of raw feature columns, e.g. ["Age", "Sex"]; empty: every column but Target and IdColumn',
+        help=(
+            'JSON list of raw feature columns, e.g. ["Age", "Sex"]; '
+            "empty: every column but Target and IdColumn"
+        ),
         hyperparameter="feature_columns",
     ),
     Parameter(

@@ -33,6 +33,9 @@ class EnvironmentConfig:
     pipeline_output_archive_days: int
     noncurrent_version_expiry_days: int
     p99_duration_alarm_ms: int
+    # The promoter's canary (promoter/rollout.py parse_plan): "10:5" = 10% for 5 minutes, then 100%;
+    # "" = all at once (docs/deploy.md, "Canary on AWS").
+    canary_plan: str = ""
     alarm_email: str | None = None
     retain_data: bool = False
 
@@ -71,6 +74,7 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         pipeline_output_archive_days=30,
         noncurrent_version_expiry_days=30,
         p99_duration_alarm_ms=2000,
+        canary_plan="",  # all at once
     ),
     "prod": EnvironmentConfig(
         name="prod",
@@ -88,6 +92,7 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         pipeline_output_archive_days=180,
         noncurrent_version_expiry_days=90,
         p99_duration_alarm_ms=1000,
+        canary_plan="10:5",
         retain_data=True,
     ),
 }

@@ -84,6 +84,7 @@ class ServingStack(cdk.Stack):
             reserved_concurrency=config.promoter_reserved_concurrency,
             history_bucket=bucket,
             bucket_key=bucket_key,
+            canary_plan=config.canary_plan,
         )
         alarms = Alarms(
             self,
@@ -96,6 +97,9 @@ class ServingStack(cdk.Stack):
             email=config.alarm_email,
         )
         alarms.alarm_on("PromoterFailedEvents", promoter.failed_events_metric, 1)
+        # Errors through the `live` alias during a canary roll it back (promoter/canary_aws.py): the
+        # alarm the environment has anyway, so dev and prod are alike and only the plan differs.
+        promoter.watch_canary(next(a for a in alarms.alarms if a.node.id == "ServingErrors"))
         DriftMonitor(
             self,
             "DriftMonitor",

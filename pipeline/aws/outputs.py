@@ -22,6 +22,7 @@ from runtime.names import (
     PIPELINE_NAME,
     STACK_PREFIX_ENV,
 )
+from runtime.settings import model_name
 
 # Stacks are named <prefix>-<environment>-<unit> (stacks/config.py); dev is the default environment.
 DEFAULT_STACK_PREFIX = "mlpipe-dev-"
@@ -83,6 +84,20 @@ class DeployedStack:
     @property
     def client_policy_arn(self) -> str:
         return self.require(CLIENT_POLICY_ARN)
+
+
+def check_serves(deployed: DeployedStack, group: str) -> None:
+    """Refuse a model the deployed stacks do not serve: they run one model package group's pipeline and
+    promoter, so registering or approving another group's versions would change nothing that serves."""
+    if deployed.model_package_group == group:
+        return
+    served, asked = deployed.model_package_group, group
+    raise CloudError(
+        f"model {model_name(asked)!r} (model package group {asked}) is not deployed: {deployed.source} "
+        f"serve {model_name(served)!r} ({served}). Use --name {model_name(served)}, or deploy the other "
+        "model as its own environment and point --stack-prefix / --outputs-file at it (docs/deploy.md, "
+        '"A second model on AWS")'
+    )
 
 
 def _merge(per_stack: Mapping[str, Mapping[str, str]], source: str) -> DeployedStack:

@@ -16,7 +16,7 @@ from pipeline.aws.concurrency import ConcurrencyReport, concurrency_report, requ
 from pipeline.aws.errors import CloudError, explain
 from pipeline.aws.execution import parse_parameter_assignments, start_execution
 from pipeline.aws.follow import follow_execution
-from pipeline.aws.outputs import DeployedStack, load_deployed_stack
+from pipeline.aws.outputs import DeployedStack, check_serves, load_deployed_stack
 from pipeline.aws.signed_client import api_error_message, signed_post_json
 from pipeline.aws.status import status_document, status_tables
 from pipeline.aws.upload import upload_data_files
@@ -32,7 +32,7 @@ from pipeline.parameters import ParameterError
 from runtime.aws import aws_client
 from runtime.names import CLIENT_POLICY_ARN, OUTPUTS_FILE_ENV, STACK_PREFIX_ENV
 from runtime.registry.sagemaker import SageMakerModelRegistry
-from runtime.settings import Settings
+from runtime.settings import Settings, SettingsError, model_group
 from runtime.store.base import StoreError
 from runtime.store.s3 import S3ArtifactStore
 
@@ -75,17 +75,22 @@ def run_on_aws(
     stack_prefix: str | None = None,
     console: Console | None = None,
     poll_seconds: float = 10.0,
+    name: str | None = None,
 ) -> int:
     """`mlpipe run --backend aws`: validate the parameters, start the deployed pipeline, follow it.
 
     Returns the exit code: 0 succeeded (or started, with wait=False), 1 failed or stopped, 2 bad parameter,
-    130 interrupted. Parameters are checked before any AWS call.
+    130 interrupted. Parameters are checked before any AWS call; a `name` the deployed stacks do not
+    serve before any call that changes anything.
     """
     out = console or Console()
 
     def action() -> int:
         values = parse_parameter_assignments(params)
+        group = _named_group(name)
         deployed = load_deployed_stack(outputs_file=outputs_file, stack_prefix=stack_prefix)
+        if group is not None:
+            check_serves(deployed, group)
         sagemaker = aws_client("sagemaker")
         registry = SageMakerModelRegistry(deployed.model_package_group, sagemaker)
         values, live = with_champion(values, registry)
@@ -102,6 +107,29 @@ def run_on_aws(
         )
 
     return guarded(action)
+
+
+def _named_group(name: str | None) -> str | None:
+    try:
+        return model_group(name) if name else None
+    except SettingsError as error:
+        raise ParameterError(f"--name: {error}") from None
+
+
+def require_deployed(name: str | None, group: str) -> None:
+    """`--name` on AWS: exit 1 naming the deployed model unless the deployed stacks serve `group`.
+
+    Reads the outputs (MLPIPE_OUTPUTS_FILE, else CloudFormation) before the command changes anything."""
+    if name is None:
+        return  # the group came from the deployed stack, MODEL_PACKAGE_GROUP or mlpipe.toml: as before
+
+    def action() -> int:
+        check_serves(load_deployed_stack(), group)
+        return EXIT_SUCCEEDED
+
+    code = guarded(action)
+    if code != EXIT_SUCCEEDED:
+        raise typer.Exit(code)
 
 
 def _client_policy_arn() -> str | None:

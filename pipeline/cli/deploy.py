@@ -88,6 +88,10 @@ def rollback(
     settings = model_settings(backend, name, project_or_fail(config))
     if settings.backend == "local" and not local_state_exists(settings):
         raise fail(f"nothing is registered in {settings.home}; train a model with `mlpipe run`", EXIT_FAILED)
+    if settings.backend == "aws":  # a --name the deployed stacks do not serve: fail before any change
+        from pipeline.cli.cloud import require_deployed  # noqa: PLC0415 - AWS only
+
+        require_deployed(name, settings.model_package_group)
     registry = open_registry(settings)
     try:
         if isinstance(registry, SqliteModelRegistry):

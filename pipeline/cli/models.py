@@ -31,9 +31,10 @@ from pipeline.cli.project import (
 )
 from pipeline.cli.report import readable_location, report_uri
 from promoter.rollout import Plan, parse_plan
-from promoter.schema_guard import describe_changes, schema_changes
+from promoter.schema_guard import ACCEPTED, SCHEMA_CHANGE_ACCEPTED, describe_changes, schema_changes
 from runtime.hashing import sha256_chunks
 from runtime.registry.base import ModelRegistry, ModelVersion, RegistryError
+from runtime.registry.sagemaker import SageMakerModelRegistry
 from runtime.registry.sqlite import SqliteModelRegistry
 from runtime.settings import Settings, model_name, open_registry, open_store
 from runtime.store.base import ArtifactNotFound, ArtifactStore, StoreError
@@ -197,17 +198,33 @@ def sync_stages(registry: ModelRegistry) -> ModelVersion | None:
     return live
 
 
-def change_status(registry: ModelRegistry, version: int, status: str, plan: Plan = ()) -> None:
-    """Set the approval status; locally the live pointer and the deployment history move with it."""
+def change_status(
+    registry: ModelRegistry, version: int, status: str, plan: Plan = (), *, accept_schema_change: bool = False
+) -> None:
+    """Set the approval status; locally the live pointer and the deployment history move with it.
+
+    On AWS `accept_schema_change` (approve --force) marks the package in the same UpdateModelPackage
+    call, so the promoter, reading it from DescribeModelPackage, makes the version live despite a schema
+    change (promoter/handler.py check_same_inputs)."""
     if isinstance(registry, SqliteModelRegistry):
         deploy_local.set_status(registry, version, status, plan)
+    elif isinstance(registry, SageMakerModelRegistry) and accept_schema_change:
+        registry.set_status(version, status, metadata={SCHEMA_CHANGE_ACCEPTED: ACCEPTED})
     else:
         registry.set_status(version, status)
 
 
-def _change(registry: ModelRegistry, settings: Settings, version: int, status: str, plan: Plan = ()) -> None:
+def _change(
+    registry: ModelRegistry,
+    settings: Settings,
+    version: int,
+    status: str,
+    plan: Plan = (),
+    *,
+    accept_schema_change: bool = False,
+) -> None:
     try:
-        change_status(registry, version, status, plan)
+        change_status(registry, version, status, plan, accept_schema_change=accept_schema_change)
         # On AWS the promoter moves the stages when it moves the serving alias.
         live = sync_stages(registry) if settings.backend == "local" else None
         updated = registry.get_version(version)
@@ -231,17 +248,27 @@ def approve(
     """Approve a version: it becomes live (serving loads the latest approved one).
 
     With --canary it first takes the plan's share of requests, step by step, while `mlpipe serve`
-    watches its error rate. Refused when its input schema differs from the live version's, unless --force.
+    watches its error rate. Refused when its input schema differs from the live version's, unless --force
+    (on AWS recorded on the version, so the promoter makes it live too).
     """
     settings = announced_settings(backend, name, config)
     plan = _canary_plan(canary, settings)
+    _require_deployed(settings, name)
     registry = open_registry(settings)
     if not force:
         try:
             check_schema(registry, version)
         except RegistryError as error:
             raise fail(str(error)) from None
-    _change(registry, settings, version, "Approved", plan)
+    _change(registry, settings, version, "Approved", plan, accept_schema_change=force)
+
+
+def _require_deployed(settings: Settings, name: str | None) -> None:
+    """On AWS a --name the deployed stacks do not serve fails before anything changes (cloud.py)."""
+    if settings.backend == "aws":
+        from pipeline.cli.cloud import require_deployed  # noqa: PLC0415 - AWS only
+
+        require_deployed(name, settings.model_package_group)
 
 
 def _canary_plan(text: str, settings: Settings) -> Plan:
@@ -266,4 +293,5 @@ def reject(
 ) -> None:
     """Reject a version (serving falls back to the previous approved one)."""
     settings = announced_settings(backend, name, config)
+    _require_deployed(settings, name)
     _change(open_registry(settings), settings, version, "Rejected")

@@ -99,7 +99,7 @@ def run(
         if no_cache:
             raise fail("--no-cache is local only: on AWS the deployed definition sets caching", EXIT_USAGE)
         assignments = [f"{key}={value}" for key, value in from_config.items()] + (param or [])
-        raise typer.Exit(run_on_aws(assignments, wait=not no_wait))
+        raise typer.Exit(run_on_aws(assignments, wait=not no_wait, name=name))
     if train is None:
         raise fail("give the labelled training CSV with --train FILE.csv", EXIT_USAGE)
     settings = model_settings(backend, name, project, new=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -50,10 +50,15 @@ class SageMakerModelRegistry:
     def get_version(self, version: int) -> ModelVersion:
         return self._to_version(self._describe(self._arn(version), version))
 
-    def set_status(self, version: int, status: str, *, reason: str = "") -> ModelVersion:
-        """`reason` goes to ApprovalDescription (rollbacks: the promoter records it in the history)."""
+    def set_status(
+        self, version: int, status: str, *, reason: str = "", metadata: Mapping[str, str] | None = None
+    ) -> ModelVersion:
+        """`reason` goes to ApprovalDescription (rollbacks: the promoter records it in the history);
+        `metadata` is added to CustomerMetadataProperties in the same call (`approve --force` marks the
+        accepted schema change there, promoter/schema_guard.py, so the promoter sees both at once)."""
         description = {"ApprovalDescription": reason} if reason else {}
-        return self._update(version, ModelApprovalStatus=check_status(status), **description)
+        extra = {"CustomerMetadataProperties": dict(metadata)} if metadata else {}
+        return self._update(version, ModelApprovalStatus=check_status(status), **description, **extra)
 
     def set_stage(self, version: int, stage: str) -> ModelVersion:
         life_cycle = {"Stage": check_stage(stage), "StageStatus": STAGE_STATUS}
@@ -65,7 +70,8 @@ class SageMakerModelRegistry:
 
     def _update(self, version: int, **change: Any) -> ModelVersion:
         arn = self._arn(version)
-        properties = self._describe(arn, version).get("CustomerMetadataProperties")
+        current = self._describe(arn, version).get("CustomerMetadataProperties") or {}
+        properties = {**current, **change.get("CustomerMetadataProperties", {})}
         # moto replaces CustomerMetadataProperties with what an update carries (nothing = wiped);
         # SageMaker merges them. Re-sending the current ones keeps sha256 and schema in both.
         if properties:

@@ -36,6 +36,7 @@ ASYNC_RETRIES = 2
 # the handler's own UpdateModelPackage calls against the grant built from these.
 LIFE_CYCLE_STAGES = ("Production", "Archived")
 LIFE_CYCLE_STAGE_STATUS = "Approved"
+CANARY_TICK = {"mlpipe": "tick"}  # promoter/canary_aws.py TICK
 
 
 class Promoter(Construct):
@@ -54,6 +55,7 @@ class Promoter(Construct):
         reserved_concurrency: int | None,
         history_bucket: s3.IBucket,
         bucket_key: kms.IKey,
+        canary_plan: str = "",
     ) -> None:
         super().__init__(scope, construct_id)
         self.failed_events = _failed_events_queue(self)
@@ -81,6 +83,8 @@ class Promoter(Construct):
                 "SERVING_IMAGE_URI": _image_uri(serving),
                 # One JSON object per change of what is live (promoter/history.py, docs/deploy.md).
                 "DEPLOYMENT_HISTORY_BUCKET": history_bucket.bucket_name,
+                # Canary steps (promoter/canary_aws.py); "" moves the alias all at once.
+                "CANARY_PLAN": canary_plan,
             },
             dead_letter_queue=self.failed_events,
             retry_attempts=ASYNC_RETRIES,
@@ -123,6 +127,33 @@ class Promoter(Construct):
                     dead_letter_queue=self.failed_events,
                 )
             ],
+        )
+
+        # The canary's clock: a tick a minute advances, finishes or rolls back (promoter/canary_aws.py).
+        # Disabled without a plan; EventBridge schedules run at most once a minute
+        # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html).
+        self.canary_ticks = events.Rule(
+            self,
+            "CanaryTicks",
+            description="mlpipe promoter canary tick",
+            schedule=events.Schedule.rate(cdk.Duration.minutes(1)),
+            enabled=bool(canary_plan),
+            targets=[
+                targets.LambdaFunction(
+                    self.function,
+                    event=events.RuleTargetInput.from_object(CANARY_TICK),
+                    retry_attempts=0,  # a missed tick is harmless: the next comes a minute later
+                )
+            ],
+        )
+
+    def watch_canary(self, alarm: cloudwatch.IAlarm) -> None:
+        """Roll a canary back while `alarm` is in ALARM: its name for the promoter, DescribeAlarms on it."""
+        self.function.add_environment("CANARY_ALARM", alarm.alarm_name)
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="ReadCanaryAlarm", actions=["cloudwatch:DescribeAlarms"], resources=[alarm.alarm_arn]
+            )
         )
 
     @property

@@ -58,6 +58,11 @@ def _sagemaker(resource: str) -> str:
     return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{resource}"
 
 
+def _serving_errors_alarm(d: Deployment) -> str:
+    """The alarm whose ALARM state rolls a canary back (stacks/serving_stack.py, promoter/canary_aws.py)."""
+    return d.attribute(d.one("serving", "AWS::CloudWatch::Alarm", "AlarmsServingErrors"))
+
+
 def _registry_reads(who: Principal, d: Deployment) -> list[Request]:
     return [
         d.request(who, "sagemaker:ListModelPackages", "*"),
@@ -326,6 +331,20 @@ CASES: dict[str, Case] = {
             ),
             d.request(_promoter(d), "s3:PutObject", _object(d, "deployments/another-group/x.json")),
             d.request(_promoter(d), "s3:PutObject", _object(d, MODEL)),
+        ],
+    ),
+    "promoter reads its canary alarm's state (issue 15 item 1: DescribeAlarms)": Case(
+        (ALLOWED,),
+        lambda d: [d.request(_promoter(d), "cloudwatch:DescribeAlarms", _serving_errors_alarm(d))],
+    ),
+    "promoter reads no other alarm and changes none (issue 15 item 1)": Case(
+        DENIED,
+        lambda d: [
+            d.request(
+                _promoter(d), "cloudwatch:DescribeAlarms", f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:x"
+            ),
+            d.request(_promoter(d), "cloudwatch:SetAlarmState", _serving_errors_alarm(d)),
+            d.request(_promoter(d), "cloudwatch:DisableAlarmActions", _serving_errors_alarm(d)),
         ],
     ),
     "promoter cannot change the serving code or other functions": Case(

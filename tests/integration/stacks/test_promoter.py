@@ -304,3 +304,57 @@ def test_promoter_may_describe_this_groups_versions_and_read_the_function_code(
     assert updates["NeverChangeApproval"]["Effect"] == "Deny"
     (pin,) = [s for s in statements if s.get("Sid") == "PinServingAlias"]
     assert {"lambda:GetFunction", "lambda:PublishVersion"} <= set(actions_of(pin))
+
+
+# The canary (issue 15 item 1): dev moves all at once, prod shifts 10% for 5 minutes (stacks/config.py).
+
+
+def _tick_rule(template: dict[str, Any]) -> dict[str, Any]:
+    (rule,) = [r for i, r in resources_of(template, "AWS::Events::Rule").items() if "CanaryTicks" in i]
+    return rule
+
+
+@pytest.mark.slow
+def test_dev_moves_all_at_once_and_has_no_ticking_schedule(templates: dict[str, Any]) -> None:
+    template = templates["serving"]
+    _, promoter = _promoter_function(template)
+    assert promoter["Environment"]["Variables"]["CANARY_PLAN"] == ""
+    assert _tick_rule(template)["State"] == "DISABLED"
+
+
+@pytest.mark.slow
+def test_prod_ticks_the_promoter_every_minute_and_watches_alias_errors(
+    prod_templates: dict[str, Any],
+) -> None:
+    """EventBridge sends the constant input {"mlpipe": "tick"} once a minute; the alarm (the serving
+    errors alarm every environment has) counts Errors of the `live` alias (dimensions FunctionName and
+    Resource, https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html) and the
+    promoter may read that one alarm's state only."""
+    template = prod_templates["serving"]
+    function_id, promoter = _promoter_function(template)
+    variables = promoter["Environment"]["Variables"]
+    assert variables["CANARY_PLAN"] == "10:5"
+    rule = _tick_rule(template)
+    assert (rule["State"], rule["ScheduleExpression"]) == ("ENABLED", "rate(1 minute)")
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    assert json.loads(target["Input"]) == {"mlpipe": "tick"}
+    alarms = resources_of(template, "AWS::CloudWatch::Alarm")
+    (alarm_id,) = [i for i, a in alarms.items() if "ServingErrors" in i]
+    alarm = alarms[alarm_id]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == ("AWS/Lambda", "Errors", "Sum")
+    functions = resources_of(template, "AWS::Lambda::Function").items()
+    serving = {"Ref": next(i for i, p in functions if "ImageUri" in p["Code"])}
+    assert alarm["Dimensions"] == [
+        {"Name": "FunctionName", "Value": serving},
+        {"Name": "Resource", "Value": {"Fn::Join": ["", [serving, ":live"]]}},
+    ]
+    assert variables["CANARY_ALARM"] == {"Ref": alarm_id}
+    statements = [
+        statement
+        for policy in resources_of(template, "AWS::IAM::Policy").values()
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    (read,) = [s for s in statements if s.get("Sid") == "ReadCanaryAlarm"]
+    assert actions_of(read) == ["cloudwatch:DescribeAlarms"]
+    assert read["Resource"] == {"Fn::GetAtt": [alarm_id, "Arn"]}

@@ -123,7 +123,7 @@ def test_client_policy_grants_only_invoke_on_the_route_in_the_documented_arn_for
 
 
 def test_rule_sends_this_groups_state_changes_to_the_promoter(templates: dict[str, Any]) -> None:
-    rule = _by_prefix(templates["serving"], "AWS::Events::Rule", "Promoter")
+    rule = _by_prefix(templates["serving"], "AWS::Events::Rule", "PromoterApprovalChanges")
     assert rule["EventPattern"] == {
         "source": ["aws.sagemaker"],
         "detail-type": ["SageMaker Model Package State Change"],
@@ -148,6 +148,8 @@ def test_promoter_can_only_touch_the_serving_function(
         "SERVING_ALIAS",
         "SERVING_IMAGE_URI",
         "DEPLOYMENT_HISTORY_BUCKET",  # issue 15: promoter/history.py
+        "CANARY_PLAN",  # issue 15 item 1: promoter/canary_aws.py
+        "CANARY_ALARM",
     }
     lambda_statements = [
         statement

@@ -29,7 +29,7 @@ def loader(archives) -> ModelLoader:
 
 
 class BrokenStore:
-    def put_bytes(self, data: bytes, uri: str) -> None:  # noqa: ARG002 - the store's signature
+    def put_bytes(self, data: bytes, uri: str) -> None:
         raise OSError("S3 is down")
 
 

@@ -134,11 +134,14 @@ def expect_find(registry: Stubber, version: int) -> None:
     )
 
 
-def expect_schema(registry: Stubber, version: int, schema: dict[str, Any]) -> None:
+def expect_schema(
+    registry: Stubber, version: int, schema: dict[str, Any], properties: dict[str, str] | None = None
+) -> None:
     """DescribeModelPackage with the model card the pipeline writes (runtime/registry/model_package.py)."""
     expect_find(registry, version)
     card = {"additional_information": {"custom_details": {"input_schema": json.dumps(schema)}}}
     response = {
+        **({"CustomerMetadataProperties": properties} if properties is not None else {}),
         "ModelPackageName": GROUP,
         "ModelPackageArn": package_arn(version),
         "CreationTime": EVENT_TIME,
@@ -318,6 +321,57 @@ def test_a_newer_version_with_other_inputs_is_not_made_live(stubs: tuple[Any, St
     # when the promoter runs, then it raises (the alarm fires) naming the changes; no pin call is stubbed,
     # so the alias cannot have moved, and no stage was set
     with pytest.raises(SchemaChanged, match=r"added: age; removed: Age; retyped: Sex"):
+        promote(
+            sagemaker, lambda_client, group=GROUP, function=FUNCTION, alias=ALIAS, expected_image=IMAGE,
+            event=state_change(3, APPROVED), delay=0,
+        )  # fmt: skip
+
+
+RENAMED = {"properties": {"age": {"type": ["number", "null"]}, "Sex": {"type": ["number", "null"]}}}
+
+
+def test_a_schema_change_accepted_with_force_is_made_live(stubs: tuple[Any, Stubber, Any, Stubber]) -> None:
+    """`mlpipe models approve 3 --force --backend aws` wrote `schema-change-accepted` into v3's
+    CustomerMetadataProperties (UpdateModelPackage accepts them: botocore's SageMaker service model,
+    https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateModelPackage.html;
+    DescribeModelPackage returns them, https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeModelPackage.html)."""
+    # given live v2, and v3 approved with other inputs and the marker
+    sagemaker, registry, lambda_client, functions = stubs
+    expect_describe(registry, 3, APPROVED, EVENT_TIME)
+    expect_list(registry, {1, 2, 3})
+    expect_live(functions, "2")
+    expect_schema(registry, 2, SCHEMA)
+    expect_schema(registry, 3, RENAMED, {"sha256": DIGEST, "schema-change-accepted": "true"})
+    expect_pin(functions, "2", "3")
+    expect_stage(registry, 3, "Production")
+    expect_stage(registry, 2, "Archived")
+
+    # when the promoter runs
+    result = promote(
+        sagemaker, lambda_client, group=GROUP, function=FUNCTION, alias=ALIAS, expected_image=IMAGE,
+        event=state_change(3, APPROVED), delay=0,
+    )  # fmt: skip
+
+    # then v3 is live and the stages say so (every stubbed call was made)
+    assert (result.previous, result.current, result.function_version) == ("2", "3", "5")
+    registry.assert_no_pending_responses()
+    functions.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("properties", [{}, {"sha256": DIGEST}, {"schema-change-accepted": "false"}])
+def test_without_the_marker_a_schema_change_is_still_refused(
+    properties: dict[str, str], stubs: tuple[Any, Stubber, Any, Stubber]
+) -> None:
+    # given live v2, and v3 approved with other inputs but no acceptance recorded
+    sagemaker, registry, lambda_client, functions = stubs
+    expect_describe(registry, 3, APPROVED, EVENT_TIME)
+    expect_list(registry, {1, 2, 3})
+    expect_live(functions, "2")
+    expect_schema(registry, 2, SCHEMA)
+    expect_schema(registry, 3, RENAMED, properties)
+
+    # when the promoter runs, then it refuses and says how to accept the change
+    with pytest.raises(SchemaChanged, match=r"approve 3 --force --backend aws"):
         promote(
             sagemaker, lambda_client, group=GROUP, function=FUNCTION, alias=ALIAS, expected_image=IMAGE,
             event=state_change(3, APPROVED), delay=0,

@@ -52,7 +52,7 @@ def test_nan_counts_as_the_worst_difference(trained: Trained) -> None:
         def save_config(self) -> str:
             return booster.save_config()
 
-        def inplace_predict(self, data: np.ndarray, *, missing: float = np.nan) -> np.ndarray:  # noqa: ARG002
+        def inplace_predict(self, data: np.ndarray, *, missing: float = np.nan) -> np.ndarray:
             return np.full(len(data), np.nan, dtype=np.float32)
 
     assert measure_parity(NanBooster(), served(booster, spec), matrix).max_difference == np.inf

@@ -27,7 +27,7 @@ class RecordingStore:
     def __init__(self) -> None:
         self.writes: list[tuple[str, str]] = []
 
-    def put_bytes(self, data: bytes, uri: str) -> None:  # noqa: ARG002 - the store's signature
+    def put_bytes(self, data: bytes, uri: str) -> None:
         self.writes.append((uri, threading.current_thread().name))
 
 
