@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from promoter.rollout import (
@@ -103,15 +104,37 @@ def set_status(registry: SqliteModelRegistry, version: int, status: str, plan: P
     """Approve or reject `version`, and move what is live as the state machine says."""
 
     def decide(pointer: LivePointer | None, versions: list[ModelVersion]) -> DeploymentChange:
-        _find(registry.group, versions, version)
+        before = _find(registry.group, versions, version).status
         state = state_of(pointer, versions)
         kind: EventKind = "approved" if status == APPROVED else "rejected"
         fallback = _newest_approved(versions, below=None, excluding={version})
         reason = f"v{version} rejected" if kind == "rejected" else ""
         event = Event(kind=kind, version=version, at=now(), actor=actor(), fallback=fallback, reason=reason)
-        return change_for(registry.group, state, event, plan, ((version, status),))
+        change = change_for(registry.group, state, event, plan, ((version, status),))
+        if change.records or before == status:
+            return change  # traffic moved (recorded by the transition), or a duplicate decision
+        # Traffic stays put (an older or non-live version), but the decision belongs in the version's
+        # approval history all the same (issue 14: the version page of `mlpipe ui`).
+        decision = _decision(registry.group, event, state.live)
+        return replace(change, records=(decision,))
 
     return registry.change_deployment(decide)
+
+
+def _decision(group: str, event: Event, live: int | None) -> Deployment:
+    """A history entry for an approval decision that leaves `live` serving."""
+    return Deployment(
+        group=group,
+        at=event.at,
+        actor=event.actor,
+        action="approve" if event.kind == "approved" else "reject",
+        from_version=live,
+        to_version=event.version,
+        weight=0,
+        step=0,
+        outcome="not live",
+        reason=event.reason,
+    )
 
 
 def rollback(registry: SqliteModelRegistry, target: int | None, reason: str) -> DeploymentChange:

@@ -145,17 +145,18 @@ def settle(lambda_client: Any, *, function: str, alias: str, desired: str) -> st
 
 
 def tick(
-    lambda_client: Any, cloudwatch: Any, *, function: str, alias: str, plan: str, alarm: str, at: str
+    lambda_client: Any, cloudwatch: Any, *, function: str, alias: str, plan: str, alarms: str, at: str
 ) -> Outcome:
-    """One scheduled tick: roll back while the alarm fires, else advance or finish when the step is due."""
+    """One scheduled tick: roll back while any of `alarms` (comma-separated names) fires, else advance
+    or finish when the step is due."""
     current = read_alias(lambda_client, function, alias)
     state = current.state
     if state.candidate is None:
         return Outcome(before=current, after=state, records=())
-    if alarm_firing(cloudwatch, alarm):
+    if firing := alarms_firing(cloudwatch, alarm_names(alarms)):
         reason = (
-            f"CloudWatch alarm {alarm} was in ALARM during the canary; v{state.candidate} is Archived, "
-            "still Approved: a human rejects it (`mlpipe models reject`)"
+            f"CloudWatch alarm {', '.join(firing)} was in ALARM during the canary; v{state.candidate} is "
+            "Archived, still Approved: a human rejects it (`mlpipe models reject`)"
         )
         event = Event(kind="alarm", version=state.candidate, at=at, actor="promoter canary", reason=reason)
     else:
@@ -177,7 +178,7 @@ def on_tick(
         function=os.environ["SERVING_FUNCTION_NAME"],
         alias=os.environ["SERVING_ALIAS"],
         plan=os.environ.get("CANARY_PLAN", ""),
-        alarm=os.environ.get("CANARY_ALARM", ""),
+        alarms=os.environ.get("CANARY_ALARM", ""),
         at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     before, after = outcome.before.state, outcome.after
@@ -197,12 +198,17 @@ def on_tick(
     }
 
 
-def alarm_firing(cloudwatch: Any, alarm: str) -> bool:
-    """DescribeAlarms of the one canary alarm: True while it is in ALARM."""
-    if not alarm:
-        return False
-    alarms = cloudwatch.describe_alarms(AlarmNames=[alarm], AlarmTypes=["MetricAlarm"])["MetricAlarms"]
-    return any(found.get("StateValue") == ALARM_STATE for found in alarms)
+def alarm_names(text: str) -> list[str]:
+    """CANARY_ALARM's comma-separated alarm names (stacks/constructs/promoter.py `watch_canary`)."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def alarms_firing(cloudwatch: Any, alarms: list[str]) -> list[str]:
+    """One DescribeAlarms of the canary alarms (AlarmNames takes up to 100): the names in ALARM."""
+    if not alarms:
+        return []
+    found = cloudwatch.describe_alarms(AlarmNames=alarms, AlarmTypes=["MetricAlarm"])["MetricAlarms"]
+    return [alarm["AlarmName"] for alarm in found if alarm.get("StateValue") == ALARM_STATE]
 
 
 def _carry_out(  # noqa: PLR0917 (private: both callers pass the alias's parts in this order)

@@ -39,7 +39,7 @@ except ImportError:
 MODEL_VERSION_VARIABLE = "MODEL_VERSION"
 HISTORY_BUCKET_VARIABLE = "DEPLOYMENT_HISTORY_BUCKET"  # the artifact bucket (promoter/history.py)
 CANARY_PLAN_VARIABLE = "CANARY_PLAN"  # e.g. "10:5" (rollout.parse_plan); "" or unset: all at once
-CANARY_ALARM_VARIABLE = "CANARY_ALARM"  # the alarm whose ALARM state rolls a canary back
+CANARY_ALARM_VARIABLE = "CANARY_ALARM"  # comma-separated alarms; any in ALARM rolls a canary back
 NO_PIN = ""  # the serving loader then serves the latest Approved version, or 503 while there is none
 APPROVED = "Approved"
 WAIT_ATTEMPTS = 90  # x 1 s: under the promoter's 120 s timeout; a timeout is retried like any error

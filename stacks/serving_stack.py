@@ -97,9 +97,14 @@ class ServingStack(cdk.Stack):
             email=config.alarm_email,
         )
         alarms.alarm_on("PromoterFailedEvents", promoter.failed_events_metric, 1)
-        # Errors through the `live` alias during a canary roll it back (promoter/canary_aws.py): the
-        # alarm the environment has anyway, so dev and prod are alike and only the plan differs.
-        promoter.watch_canary(next(a for a in alarms.alarms if a.node.id == "ServingErrors"))
+        # Errors or p99 latency through the `live` alias during a canary roll it back (issue 15 item 1,
+        # promoter/canary_aws.py): alarms the environment has anyway, so dev and prod differ only in plan.
+        promoter.watch_canary(
+            *(
+                next(a for a in alarms.alarms if a.node.id == name)
+                for name in ("ServingErrors", "ServingP99Duration")
+            )
+        )
         DriftMonitor(
             self,
             "DriftMonitor",

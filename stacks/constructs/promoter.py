@@ -147,12 +147,15 @@ class Promoter(Construct):
             ],
         )
 
-    def watch_canary(self, alarm: cloudwatch.IAlarm) -> None:
-        """Roll a canary back while `alarm` is in ALARM: its name for the promoter, DescribeAlarms on it."""
-        self.function.add_environment("CANARY_ALARM", alarm.alarm_name)
+    def watch_canary(self, *alarms: cloudwatch.IAlarm) -> None:
+        """Roll a canary back while any of `alarms` is in ALARM: their names for the promoter (comma-
+        separated, promoter/canary_aws.py `alarm_names`), DescribeAlarms on exactly these."""
+        self.function.add_environment("CANARY_ALARM", cdk.Fn.join(",", [a.alarm_name for a in alarms]))
         self.function.add_to_role_policy(
             iam.PolicyStatement(
-                sid="ReadCanaryAlarm", actions=["cloudwatch:DescribeAlarms"], resources=[alarm.alarm_arn]
+                sid="ReadCanaryAlarm",
+                actions=["cloudwatch:DescribeAlarms"],
+                resources=[alarm.alarm_arn for alarm in alarms],
             )
         )
 

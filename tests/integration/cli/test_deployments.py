@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from lambda_inference.model_loader import ModelLoader
+from pipeline.ui.pages import version_events
 from runtime.registry.sqlite import SqliteModelRegistry
 from runtime.settings import DEFAULT_GROUP, REGISTRY_FILE
 from runtime.store.local import LocalArtifactStore
@@ -126,3 +127,42 @@ def test_history_is_empty_before_any_registry_exists(tmp_path_factory: pytest.Te
     empty = Mlpipe(tmp_path_factory.mktemp("empty"))
     assert history(empty) == []
     assert "no deployments yet" in empty("models", "history").stdout
+
+
+def test_decisions_that_leave_traffic_alone_are_still_recorded(two_versions: Mlpipe) -> None:  # noqa: F811
+    """Issue 14: the version page shows every approval decision, not only changes of what is live."""
+    assert two_versions("models", "approve", "2").exit_code == 0
+    assert two_versions("models", "reject", "1").exit_code == 0  # pending, never live
+    assert two_versions("models", "approve", "1").exit_code == 0  # older than live: stays not live
+    assert two_versions("models", "approve", "1").exit_code == 0  # a duplicate records nothing
+
+    entries = history(two_versions)
+    assert [(e["action"], e["from_version"], e["to_version"], e["outcome"]) for e in entries] == [
+        ("promote", None, 2, "live"),
+        ("reject", 2, 1, "not live"),
+        ("approve", 2, 1, "not live"),
+    ]
+    assert entries[1]["actor"] == getpass.getuser()
+    assert entries[1]["reason"] == "v1 rejected"
+    assert live(two_versions) == [2]
+
+
+class _CliHistory:
+    """The one UiSource method version_events reads: the history `mlpipe models history` prints."""
+
+    def __init__(self, mlpipe: Mlpipe) -> None:
+        self.mlpipe = mlpipe
+
+    def history(self, name: str) -> list[dict[str, object]]:
+        return history(self.mlpipe)
+
+
+def test_the_version_page_lists_a_rejection_of_a_version_never_live(two_versions: Mlpipe) -> None:  # noqa: F811
+    """`mlpipe ui`'s version page used to say "No deployment has involved version 1 yet" here."""
+    two_versions("models", "approve", "2")
+    two_versions("models", "reject", "1")
+
+    events, problem = version_events(_CliHistory(two_versions), DEFAULT_GROUP, 1)  # type: ignore[arg-type]
+
+    assert problem == ""
+    assert [(e["action"], e["from_version"], e["outcome"]) for e in events] == [("reject", 2, "not live")]

@@ -63,6 +63,11 @@ def _serving_errors_alarm(d: Deployment) -> str:
     return d.attribute(d.one("serving", "AWS::CloudWatch::Alarm", "AlarmsServingErrors"))
 
 
+def _serving_latency_alarm(d: Deployment) -> str:
+    """The p99 duration alarm, the canary's second rollback trigger (issue 15 item 1)."""
+    return d.attribute(d.one("serving", "AWS::CloudWatch::Alarm", "AlarmsServingP99Duration"))
+
+
 def _registry_reads(who: Principal, d: Deployment) -> list[Request]:
     return [
         d.request(who, "sagemaker:ListModelPackages", "*"),
@@ -333,9 +338,12 @@ CASES: dict[str, Case] = {
             d.request(_promoter(d), "s3:PutObject", _object(d, MODEL)),
         ],
     ),
-    "promoter reads its canary alarm's state (issue 15 item 1: DescribeAlarms)": Case(
+    "promoter reads its canary alarms' states (issue 15 item 1: DescribeAlarms)": Case(
         (ALLOWED,),
-        lambda d: [d.request(_promoter(d), "cloudwatch:DescribeAlarms", _serving_errors_alarm(d))],
+        lambda d: [
+            d.request(_promoter(d), "cloudwatch:DescribeAlarms", _serving_errors_alarm(d)),
+            d.request(_promoter(d), "cloudwatch:DescribeAlarms", _serving_latency_alarm(d)),
+        ],
     ),
     "promoter reads no other alarm and changes none (issue 15 item 1)": Case(
         DENIED,
@@ -345,6 +353,7 @@ CASES: dict[str, Case] = {
             ),
             d.request(_promoter(d), "cloudwatch:SetAlarmState", _serving_errors_alarm(d)),
             d.request(_promoter(d), "cloudwatch:DisableAlarmActions", _serving_errors_alarm(d)),
+            d.request(_promoter(d), "cloudwatch:SetAlarmState", _serving_latency_alarm(d)),
         ],
     ),
     "promoter cannot change the serving code or other functions": Case(

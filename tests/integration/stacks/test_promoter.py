@@ -328,8 +328,9 @@ def test_prod_ticks_the_promoter_every_minute_and_watches_alias_errors(
 ) -> None:
     """EventBridge sends the constant input {"mlpipe": "tick"} once a minute; the alarm (the serving
     errors alarm every environment has) counts Errors of the `live` alias (dimensions FunctionName and
-    Resource, https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html) and the
-    promoter may read that one alarm's state only."""
+    Resource, https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html), the p99
+    Duration alarm watches the same alias (issue 15 item 1), and the promoter may read those two alarms'
+    states only."""
     template = prod_templates["serving"]
     function_id, promoter = _promoter_function(template)
     variables = promoter["Environment"]["Variables"]
@@ -349,7 +350,11 @@ def test_prod_ticks_the_promoter_every_minute_and_watches_alias_errors(
         {"Name": "FunctionName", "Value": serving},
         {"Name": "Resource", "Value": {"Fn::Join": ["", [serving, ":live"]]}},
     ]
-    assert variables["CANARY_ALARM"] == {"Ref": alarm_id}
+    (latency_id,) = [i for i, a in alarms.items() if "ServingP99Duration" in i]
+    latency = alarms[latency_id]
+    assert (latency["MetricName"], latency["ExtendedStatistic"]) == ("Duration", "p99")
+    assert latency["Dimensions"] == alarm["Dimensions"]
+    assert variables["CANARY_ALARM"] == {"Fn::Join": [",", [{"Ref": alarm_id}, {"Ref": latency_id}]]}
     statements = [
         statement
         for policy in resources_of(template, "AWS::IAM::Policy").values()
@@ -357,4 +362,4 @@ def test_prod_ticks_the_promoter_every_minute_and_watches_alias_errors(
     ]
     (read,) = [s for s in statements if s.get("Sid") == "ReadCanaryAlarm"]
     assert actions_of(read) == ["cloudwatch:DescribeAlarms"]
-    assert read["Resource"] == {"Fn::GetAtt": [alarm_id, "Arn"]}
+    assert read["Resource"] == [{"Fn::GetAtt": [alarm_id, "Arn"]}, {"Fn::GetAtt": [latency_id, "Arn"]}]

@@ -26,6 +26,8 @@ from promoter.rollout import State
 
 REGION = "us-east-1"
 FUNCTION, ALIAS, ALARM = "serving", "live", "mlpipe-dev-serving-canary-errors"
+LATENCY = "mlpipe-dev-serving-canary-p99-duration"
+ALARMS = f"{ALARM},{LATENCY}"  # CANARY_ALARM as watch_canary sets it
 ALIAS_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:{FUNCTION}:{ALIAS}"
 START = "2026-11-29T12:00:00+00:00"
 PLAN = "10:5,50:5"
@@ -84,12 +86,13 @@ def expect_update(functions: Stubber, version: str, weights: dict[str, float], d
     )
 
 
-def expect_alarm(alarms: Stubber, state: str) -> None:
-    alarm = {"AlarmName": ALARM, "StateValue": state}
+def expect_alarm(alarms: Stubber, state: str, latency: str = "OK") -> None:
+    """One DescribeAlarms call naming both canary alarms, answering each one's state."""
+    found = [{"AlarmName": ALARM, "StateValue": state}, {"AlarmName": LATENCY, "StateValue": latency}]
     alarms.add_response(
         "describe_alarms",
-        {"MetricAlarms": [alarm], "CompositeAlarms": []},
-        {"AlarmNames": [ALARM], "AlarmTypes": ["MetricAlarm"]},
+        {"MetricAlarms": found, "CompositeAlarms": []},
+        {"AlarmNames": [ALARM, LATENCY], "AlarmTypes": ["MetricAlarm"]},
     )
 
 
@@ -128,7 +131,7 @@ def test_a_tick_before_the_step_time_changes_nothing(stubs: Any) -> None:
         function=FUNCTION,
         alias=ALIAS,
         plan=PLAN,
-        alarm=ALARM,
+        alarms=ALARMS,
         at="2026-11-29T12:04:59+00:00",
     )
 
@@ -144,7 +147,7 @@ def test_a_tick_after_the_step_time_moves_to_the_next_weight(stubs: Any) -> None
     expect_update(functions, "6", {"7": 0.5}, json.dumps(marker(7, 1, at)))
 
     outcome = canary_aws.tick(
-        lambda_client, cloudwatch, function=FUNCTION, alias=ALIAS, plan=PLAN, alarm=ALARM, at=at
+        lambda_client, cloudwatch, function=FUNCTION, alias=ALIAS, plan=PLAN, alarms=ALARMS, at=at
     )
 
     assert outcome.after == State(live=6, candidate=7, weight=50, step=1, since=at)
@@ -163,7 +166,7 @@ def test_the_final_tick_sends_all_traffic_to_the_new_version_without_routing(stu
         function=FUNCTION,
         alias=ALIAS,
         plan=PLAN,
-        alarm=ALARM,
+        alarms=ALARMS,
         at="2026-11-29T12:05:00+00:00",
     )
 
@@ -185,7 +188,7 @@ def test_an_alarm_rolls_back_to_the_old_version_and_remembers_the_rolled_back_on
         function=FUNCTION,
         alias=ALIAS,
         plan=PLAN,
-        alarm=ALARM,
+        alarms=ALARMS,
         at="2026-11-29T12:01:00+00:00",
     )
 
@@ -198,6 +201,38 @@ def test_an_alarm_rolls_back_to_the_old_version_and_remembers_the_rolled_back_on
         "rolled back",
     )
     assert ALARM in record.reason and "Archived" in record.reason
+    assert LATENCY not in record.reason
+
+
+def test_a_latency_alarm_alone_rolls_back_and_is_named_as_the_reason(stubs: Any) -> None:
+    """Issue 15 item 1: the p99 duration alarm in ALARM (errors OK) rolls the canary back too."""
+    lambda_client, functions, cloudwatch, alarms = stubs
+    expect_get_alias(functions, "6", 6, candidate_fn="7", weight=0.1, marker=marker(7, 0))
+    expect_alarm(alarms, "OK", latency="ALARM")
+    expect_update(functions, "6", {}, json.dumps({"rolled_back": 7}))
+
+    outcome = canary_aws.tick(
+        lambda_client,
+        cloudwatch,
+        function=FUNCTION,
+        alias=ALIAS,
+        plan=PLAN,
+        alarms=ALARMS,
+        at="2026-11-29T12:01:00+00:00",
+    )
+
+    assert outcome.after == State(live=6)
+    (record,) = outcome.records
+    assert (record.action, record.outcome) == ("rollback", "rolled back")
+    assert LATENCY in record.reason and f"{ALARM}," not in record.reason
+
+
+def test_insufficient_data_does_not_roll_back(stubs: Any) -> None:
+    """Only ALARM counts; INSUFFICIENT_DATA (no invocations yet) is not a failure, and names are trimmed."""
+    _, _, cloudwatch, alarms = stubs
+    expect_alarm(alarms, "INSUFFICIENT_DATA", latency="OK")
+    assert canary_aws.alarms_firing(cloudwatch, canary_aws.alarm_names(f" {ALARM} , {LATENCY},")) == []
+    assert canary_aws.alarm_names("") == []
 
 
 def test_a_tick_without_a_canary_reads_the_alias_only(stubs: Any) -> None:
@@ -205,7 +240,7 @@ def test_a_tick_without_a_canary_reads_the_alias_only(stubs: Any) -> None:
     expect_get_alias(functions, "6", 6)
 
     outcome = canary_aws.tick(
-        lambda_client, cloudwatch, function=FUNCTION, alias=ALIAS, plan=PLAN, alarm=ALARM, at=START
+        lambda_client, cloudwatch, function=FUNCTION, alias=ALIAS, plan=PLAN, alarms=ALARMS, at=START
     )
 
     assert outcome.after == State(live=6) and outcome.records == ()
@@ -303,7 +338,7 @@ def test_a_rolled_back_canary_archives_the_version_and_records_why(
         "SERVING_FUNCTION_NAME": FUNCTION,
         "SERVING_ALIAS": ALIAS,
         "CANARY_PLAN": PLAN,
-        "CANARY_ALARM": ALARM,
+        "CANARY_ALARM": ALARMS,
         "DEPLOYMENT_HISTORY_BUCKET": "artifacts",
     }.items():
         monkeypatch.setenv(name, value)
