@@ -40,15 +40,20 @@ def write_evaluation(document: Mapping[str, Any], folder: Path) -> Path:
     return path
 
 
-def metric_entries(document: str | bytes, what: str) -> dict[str, Any]:
-    """Every entry under METRICS_KEY (scalars, the confusion matrix, curves); ValueError naming `what`."""
+def json_object(text: str | bytes, what: str) -> dict[str, Any]:
+    """`text` parsed as a JSON object; ValueError naming `what` when it is not one."""
     try:
-        parsed = json.loads(document)
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"{what} is not valid JSON: {error}") from None
-    if not isinstance(parsed, dict):
+    if not isinstance(document, dict):
         raise ValueError(f"{what} is not a JSON object")
-    entries = parsed.get(METRICS_KEY, {})
+    return document
+
+
+def metric_entries(document: str | bytes, what: str) -> dict[str, Any]:
+    """Every entry under METRICS_KEY (scalars, the confusion matrix, curves); ValueError naming `what`."""
+    entries = json_object(document, what).get(METRICS_KEY, {})
     return entries if isinstance(entries, dict) else {}
 
 

@@ -7,13 +7,13 @@ the running process's pid: a run marked running whose process is gone was killed
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.content_keys import display_name
 from runtime.settings import model_name
+from runtime.store.temp_files import process_alive
 
 RUNS_FOLDER = "runs"
 LOG_TAIL_BYTES = 64 * 1024  # what a page shows of a log; the whole file is one link away
@@ -54,19 +54,6 @@ class RunView:
 
 def runs_folder(home: Path) -> Path:
     return home / RUNS_FOLDER
-
-
-def process_alive(pid: int | None) -> bool:
-    """Whether `pid` is a live process on this machine (signal 0 checks without signalling)."""
-    if not pid or pid < 1:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, owned by someone else
-        return True
-    return True
 
 
 def _status(record: dict[str, Any], steps: list[StepView]) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.hashing import sha256_file
-from runtime.model_quality import METRICS_KEY
+from runtime.model_quality import METRICS_KEY, json_object
 
 PROPERTY_NAMES = ("sha256", "training_data_sha256", "report_uri")
 CODE_PREFIX = "code."
@@ -45,7 +45,7 @@ def registration_facts(
 ) -> dict[str, str]:
     """The `registration` entry of evaluation.json, which the Register step reads (definition/register.py)."""
     record_path = evaluation_dir / TRAINING_DATA_FILE
-    record = _json_object(record_path.read_text(), str(record_path)) if record_path.is_file() else {}
+    record = json_object(record_path.read_text(), str(record_path)) if record_path.is_file() else {}
     sha256 = str(record.get("sha256", ""))
     card = model_card_content(
         parameters=metadata.get("parameters", {}),
@@ -101,11 +101,11 @@ def model_card_content(
 
 def read_model_card(content: str) -> dict[str, Any]:
     """`parameters`, `input_schema`, `output_schema` of a model card; empty ones when it has none."""
-    card = _json_object(content, "ModelCardContent") if content else {}
+    card = json_object(content, "ModelCardContent") if content else {}
     job = card.get("training_details", {}).get("training_job_details", {})
     parameters = {str(item["name"]): str(item.get("value", "")) for item in job.get("hyper_parameters", [])}
     details = card.get("additional_information", {}).get("custom_details", {})
-    schemas = {name: _json_object(details.get(name) or "{}", name) for name in _SCHEMA_DETAILS}
+    schemas = {name: json_object(details.get(name) or "{}", name) for name in _SCHEMA_DETAILS}
     return {"parameters": parameters, **schemas}
 
 
@@ -133,13 +133,3 @@ def read_facts(
         "metrics": read_metrics_of(uri) if uri else {},
         **read_model_card(str(package.get("ModelCard", {}).get("ModelCardContent", ""))),
     }
-
-
-def _json_object(text: str | bytes, what: str) -> dict[str, Any]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{what} is not valid JSON: {error}") from None
-    if not isinstance(document, dict):
-        raise ValueError(f"{what} is not a JSON object")
-    return document

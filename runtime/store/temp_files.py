@@ -29,8 +29,10 @@ def writer_pid(temp_name: str) -> int | None:
     return None
 
 
-def process_alive(pid: int) -> bool:
-    """Whether a process with this pid exists (signal 0 checks without sending anything)."""
+def process_alive(pid: int | None) -> bool:
+    """Whether `pid` is a live process on this machine (signal 0 checks without sending anything)."""
+    if not pid or pid < 1:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
