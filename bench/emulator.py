@@ -52,6 +52,12 @@ def dockerfile_handler(dockerfile: Path = DOCKERFILE) -> str:
     return handler
 
 
+def dockerfile_environment(dockerfile: Path = DOCKERFILE) -> dict[str, str]:
+    """The variables the image sets: every `ENV NAME=VALUE` line of the Dockerfile (one pair per line)."""
+    lines = [line.removeprefix("ENV ") for line in dockerfile.read_text().splitlines() if line.startswith("ENV ")]
+    return dict(line.split("=", 1) for line in lines)
+
+
 def free_ports(count: int) -> list[int]:
     """Distinct free loopback ports: every probe stays bound until all are picked."""
     probes = [socket.socket() for _ in range(count)]

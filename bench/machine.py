@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-HOST_DISTRIBUTIONS = ("xgboost-cpu", "numpy", "pandas", "scikit-learn", "aws-lambda-powertools")
+HOST_DISTRIBUTIONS = ("xgboost-cpu", "numpy", "pandas", "scikit-learn")
 
 
 def cpu_model() -> str:

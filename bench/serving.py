@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.config import LAMBDA_BUNDLE, ORIGINAL_BUNDLE, WORK_DIR, BenchConfig
+from bench.emulator import dockerfile_environment
 from bench.isolated import run_isolated
 from bench.original.environment import ORIGINAL_DIR
 from bench.stats import percentile, summarize
@@ -38,11 +39,12 @@ class Stack:
 
 
 def ours(home: Path) -> Stack:
-    """This project: the Lambda bundle (dependencies + code, as the image lays it out), local backend."""
-    env = {"MLPIPE_BACKEND": "local", "MLPIPE_HOME": str(home)}
+    """This project: the Lambda bundle (dependencies + code, as the image lays it out), with the image's
+    environment (lambda_inference/Dockerfile's ENV lines) but the local backend."""
+    env = {**dockerfile_environment(), "MLPIPE_BACKEND": "local", "MLPIPE_HOME": str(home)}
     return Stack(
         "ours", [LAMBDA_BUNDLE], "lambda_inference.handler", env,
-        ["numpy", "aws-lambda-powertools"],  # trees scored in NumPy: no xgboost, no scipy (issue 17)
+        ["numpy"],  # trees scored in NumPy: no xgboost, no scipy; stdlib logging (issue 17)
     )  # fmt: skip
 
 

@@ -10,12 +10,11 @@ model's feature spec (runtime/features/contract.py) is applied before scoring.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
-
-from aws_lambda_powertools import Logger
 
 from lambda_inference.errors import ModelUnavailable, RequestError
 from lambda_inference.model_loader import ModelLoader
@@ -27,7 +26,7 @@ from runtime.features.spec import FeatureSpec
 from runtime.monitoring.capture import CapturesPredictions
 from runtime.monitoring.capture_env import capture_from_environment
 
-logger = Logger(service=SERVICE_LOGGER)
+logger = logging.getLogger(SERVICE_LOGGER)
 
 JSON_HEADERS = {"content-type": "application/json"}
 
@@ -70,10 +69,10 @@ def handle_event(
         field = bad_value.column
         return _error(400, "invalid_value", f"field '{field}': {bad_value.reason}", http)
     except ModelUnavailable as unavailable:
-        logger.warning("no model to serve", reason=unavailable.message, request_id=request_id)
+        logger.warning("no model to serve", extra={"reason": unavailable.message, "request_id": request_id})
         return _error(503, unavailable.code, unavailable.message, http)
     except Exception:
-        logger.exception("unexpected error", request_id=request_id, model_version=model_version)
+        logger.exception("unexpected error", extra={"request_id": request_id, "model_version": model_version})
         return _error(
             500,
             "internal_error",
@@ -119,7 +118,7 @@ def _capture(
             fields=spec.input_columns if isinstance(spec, FeatureSpec) else (),
         )
     except Exception:
-        logger.exception("capture failed; the response is unaffected", request_id=request_id)
+        logger.exception("capture failed; the response is unaffected", extra={"request_id": request_id})
 
 
 def contract_warnings(predictor: object, request: PredictionRequest) -> list[dict[str, Any]]:
@@ -159,7 +158,7 @@ def _warm_up() -> None:
     try:
         LOADER.current()
     except ModelUnavailable as unavailable:
-        logger.warning("no model at init", reason=unavailable.message)
+        logger.warning("no model at init", extra={"reason": unavailable.message})
     except Exception:
         logger.exception("model loader failed at init; requests will answer 500 until it works")
 

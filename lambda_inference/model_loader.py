@@ -21,10 +21,9 @@ interval counts while invocations run; in AWS the promoter pins the version anyw
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
-
-from aws_lambda_powertools import Logger
 
 from lambda_inference.artifact_fetch import fetch_verified
 from lambda_inference.errors import ArtifactIntegrityError, ModelUnavailable
@@ -38,7 +37,7 @@ from lambda_inference.served_model import (
 )
 from runtime.registry.base import ModelVersion, VersionNotFound
 
-logger = Logger(service=SERVICE_LOGGER)
+logger = logging.getLogger(SERVICE_LOGGER)
 
 LOAD_TIMEOUT_SECONDS = 20.0
 MIN_REFRESH_SECONDS = 0.05  # a refresh interval of 0 would spin a core
@@ -131,7 +130,8 @@ class ModelLoader:
             self._workers = [worker for worker in self._workers if worker.is_alive()]
             if len(self._workers) >= MAX_STUCK_WORKERS:
                 logger.error(
-                    "model refresh skipped: earlier refreshes are still blocked", stuck=len(self._workers)
+                    "model refresh skipped: earlier refreshes are still blocked",
+                    extra={"stuck": len(self._workers)},
                 )
             else:
                 self._run_worker()
@@ -215,7 +215,7 @@ class ModelLoader:
             if self._wanted != (target.version, target.sha256):
                 return  # a later refresh resolved another version while this one loaded
             self._model = model
-        logger.info("model loaded", model_version=model.label, artifact_uri=target.artifact_uri)
+        logger.info("model loaded", extra={"model_version": model.label, "artifact_uri": target.artifact_uri})
 
     def _refuse(self, target: ModelVersion, error: BaseException) -> None:
         with self._state:
@@ -242,19 +242,20 @@ class ModelLoader:
         with self._state:
             if self._model is served:
                 self._model, self._failure = None, withdrawn
-        logger.warning("stopped serving a withdrawn model", model_version=served.label)
+        logger.warning("stopped serving a withdrawn model", extra={"model_version": served.label})
 
     def _serve_nothing(self, unavailable: ModelUnavailable) -> None:
         if self._model is not None:
             logger.warning(
-                "no model to serve any more", reason=unavailable.message, model_version=self._model.label
+                "no model to serve any more",
+                extra={"reason": unavailable.message, "model_version": self._model.label},
             )
         with self._state:
             self._model, self._failure, self._wanted = None, unavailable, None
 
     def _keep_last_good(self, problem: str, error: BaseException) -> None:
         serving = self._model.label if self._model else None
-        logger.error(problem, error=f"{type(error).__name__}: {error}", model_version=serving)
+        logger.error(problem, extra={"error": f"{type(error).__name__}: {error}", "model_version": serving})
         with self._state:
             if self._model is None:
                 # The caller gets the problem, not the error text: that may name buckets or hosts.

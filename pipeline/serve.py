@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,6 +20,7 @@ from lambda_inference.errors import ModelUnavailable
 from lambda_inference.handler import ServesModels, handle_event
 from lambda_inference.request import MAX_BODY_BYTES
 from pipeline.http_server import MAX_CONNECTIONS, TIMEOUT_SECONDS, ThreadedServer
+from pipeline.service_logs import show_service_logs
 from runtime.monitoring.capture import CapturesPredictions
 from runtime.monitoring.capture_env import capture_from_environment
 
@@ -140,6 +142,7 @@ def create_app() -> PredictionApp:
     """The app with the loader `mlpipe serve` builds from the environment: one per worker process."""
     from pipeline.canary import loader_from_environment  # noqa: PLC0415 (reads settings at call time)
 
+    show_service_logs(sys.stdout)  # a worker process: the parent's logging set-up is not inherited
     capture = capture_from_environment()
     if capture is not None:
         capture.start_timer()  # a long-running worker: due batches are written on the timer, not at exit

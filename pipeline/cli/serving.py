@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -17,7 +16,7 @@ from lambda_inference.errors import ModelUnavailable
 from lambda_inference.handler import ServesModels
 from lambda_inference.model_loader import ModelLoader
 from lambda_inference.request import MAX_INSTANCES
-from lambda_inference.served_model import SERVICE_LOGGER, ScoresRecords
+from lambda_inference.served_model import ScoresRecords
 from pipeline.batch_predict import (
     BatchInputError,
     CsvOptions,
@@ -31,20 +30,13 @@ from pipeline.cli.output import EXIT_USAGE, console, fail
 from pipeline.cli.project import ConfigOption, NameOption, project_or_fail, registered_settings
 from pipeline.http_server import MAX_CONNECTIONS, TIMEOUT_SECONDS, bind, run
 from pipeline.serve import APP_FACTORY, INVOKE_PATH, PREDICT_PATH, PredictionApp
+from pipeline.service_logs import show_service_logs
 from runtime.features.errors import FeatureError
 from runtime.features.predictor import Prediction
 from runtime.names import MODEL_PACKAGE_GROUP_ENV
 from runtime.settings import load_settings, open_registry, open_store
 
 SAMPLE = '{"instances":[{"Age":80,"Sex":"male","Pclass":3}]}'
-
-
-def _logs_to_stderr() -> None:
-    """The serving code logs JSON to stdout (as Lambda wants); `predict` keeps stdout for its output."""
-    for handler in logging.getLogger(SERVICE_LOGGER).handlers:
-        if isinstance(handler, logging.StreamHandler):
-            # The process's own stderr: a stream swapped in by a test runner may be closed later.
-            handler.setStream(sys.__stderr__ or sys.stderr)
 
 
 def _loader(name: str | None = None, config: Path | None = None, *, read_only: bool = False) -> ServesModels:
@@ -81,6 +73,7 @@ def serve(
     ] = MAX_CONNECTIONS,
 ) -> None:
     """Serve the approved model over HTTP with the Lambda handler (POST /predict, the Lambda invoke path)."""
+    show_service_logs(sys.stdout)
     loader = _loader(name, config)
     try:
         listener = bind(host, port)
@@ -135,7 +128,8 @@ def predict(
     ] = None,
 ) -> None:
     """Predict a CSV file (--input/--output) or one instance (--instance NAME=VALUE ...)."""
-    _logs_to_stderr()
+    # The process's own stderr: a stream swapped in by a test runner may be closed later.
+    show_service_logs(sys.__stderr__ or sys.stderr)  # stdout is predict's output
     if (input_file is None) == (not instance) or (input_file is not None and output_file is None):
         raise fail("give either --input FILE.csv --output OUT.csv or --instance NAME=VALUE ...", EXIT_USAGE)
     scorer = _scorer(url, name, config)

@@ -279,7 +279,11 @@ def _depth(children: np.ndarray, roots: np.ndarray) -> int:
         inner = frontier[children[frontier, 0] != frontier]
         if inner.size == 0:
             return level
-        frontier = np.unique(children[inner, :2])
+        # Each node once, even if a malformed model shares children. A mask, not np.unique: that imports
+        # numpy.ma, ~10 ms of every cold start (docs/benchmarks.md).
+        below = np.zeros(len(children), dtype=bool)
+        below[children[inner, :2]] = True
+        frontier = np.flatnonzero(below)
     raise ModelFormatError(f"a tree is deeper than {MAX_TREE_DEPTH} levels; train with a smaller max_depth")
 
 

@@ -125,3 +125,21 @@ def test_boto3_invokes_the_emulated_function_as_a_caller_in_aws_would(emulator, 
     assert response["StatusCode"] == 200
     assert "FunctionError" not in response
     assert payload == in_process_answer(home, event)
+
+
+def test_the_runtime_writes_the_serving_logs_as_json_lines_with_their_fields(lambda_bundle, home):
+    """The serving code logs with the standard library and `extra` fields; with the function's log format
+    set to JSON (stacks/constructs/serving_function.py), Lambda sets AWS_LAMBDA_LOG_FORMAT/LEVEL and the
+    runtime interface client writes every record as one JSON object holding those fields
+    (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html, "Using Lambda advanced logging
+    controls with Python"; https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html)."""
+    logging_config = {"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "INFO"}
+    environment = function_environment(home) | logging_config
+    with RuntimeEmulator(lambda_bundle, dockerfile_handler(), environment) as running:
+        running.invoke(load_event("direct_sample.json"))
+        records = [json.loads(line) for line in running.log().splitlines() if line.startswith("{")]
+
+    loaded = [record for record in records if record.get("message") == "model loaded"]
+    assert loaded, f"no JSON 'model loaded' record in the runtime's output: {records}"
+    assert loaded[0]["level"] == "INFO" and loaded[0]["logger"] == "mlpipe-inference"
+    assert loaded[0]["model_version"] == "1" and loaded[0]["artifact_uri"].startswith("s3://")

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.emulator import INIT_REPORT, INVOKE_REPORT, EmulatorError, dockerfile_handler
+from bench.emulator import INIT_REPORT, INVOKE_REPORT, EmulatorError, dockerfile_environment, dockerfile_handler
+from bench.serving import ours
 from bench.report_tables import serving_table
 
 # Lines as aws-lambda-rie (aws-sam-cli 1.170.0) logged them for the serving bundle (dates cut).
@@ -31,6 +32,16 @@ def test_the_handler_is_the_dockerfiles_last_cmd(tmp_path: Path) -> None:
 
     assert dockerfile_handler(dockerfile) == "app.main.lambda_handler"
     assert dockerfile_handler() == "lambda_inference.handler.lambda_handler"
+
+
+def test_the_benchmark_runs_our_bundle_with_the_image_environment_but_the_local_backend(tmp_path: Path) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM x\nENV A=1\nRUN true\nENV B=two=2\n")
+
+    assert dockerfile_environment(dockerfile) == {"A": "1", "B": "two=2"}
+    env = ours(tmp_path).env
+    assert env["OPENBLAS_NUM_THREADS"] == "1"  # as the image sets it (lambda_inference/Dockerfile)
+    assert env["MLPIPE_BACKEND"] == "local" and env["MLPIPE_HOME"] == str(tmp_path)
 
 
 def test_a_dockerfile_without_cmd_says_what_lambda_needs(tmp_path: Path) -> None:
