@@ -54,8 +54,9 @@ def dockerfile_handler(dockerfile: Path = DOCKERFILE) -> str:
 
 def dockerfile_environment(dockerfile: Path = DOCKERFILE) -> dict[str, str]:
     """The variables the image sets: every `ENV NAME=VALUE` line of the Dockerfile (one pair per line)."""
-    lines = [line.removeprefix("ENV ") for line in dockerfile.read_text().splitlines() if line.startswith("ENV ")]
-    return dict(line.split("=", 1) for line in lines)
+    lines = dockerfile.read_text().splitlines()
+    pairs = [line.removeprefix("ENV ") for line in lines if line.startswith("ENV ")]
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def free_ports(count: int) -> list[int]:

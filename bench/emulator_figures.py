@@ -18,7 +18,7 @@ from bench.config import LAMBDA_BUNDLE, TRAIN_CSV, WORK_DIR, BenchConfig, config
 from bench.emulator import RuntimeEmulator, dockerfile_handler
 from bench.isolated import BenchError
 from bench.pipeline_runs import approve_latest, run_pipeline
-from bench.serving import Stack, ours, prediction_event
+from bench.serving import Stack, floors, ours, prediction_event
 from bench.stats import summarize
 
 
@@ -43,8 +43,10 @@ def emulated_cold_start(stack: Stack) -> tuple[float, float]:
 
 
 def measure_emulator(ours_stack: Stack, original_stack: Stack, config: BenchConfig) -> dict[str, Any]:
-    """`rie_init_ms` and `rie_first_invoke_ms` of both stacks (original ones prefixed `original_`)."""
+    """`rie_init_ms` and `rie_first_invoke_ms` of both stacks (original ones prefixed `original_`), and of
+    the floor handlers (`floor_`, `floor_numpy_`), all alternating in the same minutes."""
     stacks = [(ours_stack, ""), (original_stack, "original_")]
+    stacks += [(floor, f"{floor.name}_") for floor in floors()]
     runs: dict[str, list[float]] = {}
     for stack, _ in stacks:
         emulated_cold_start(stack)  # warm-up: bytecode cache and page cache, not counted

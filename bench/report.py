@@ -40,6 +40,7 @@ def sections(results: dict[str, Any], plots_dir: str) -> list[tuple[str, str]]:
             "Serving: this project vs the original stack",
             tables.serving_table(results) + f"\n\n![serving]({plots_dir}/serving.png)",
         ),
+        ("The floor under the Lambda emulator", tables.floor_table(results) or "not measured in this run"),
         ("Where cold init goes (`-X importtime`)", tables.import_profile_table(results["import_profile_ms"])),
         ("Batch prediction", tables.batch_table(results) + f"\n\n![batch]({plots_dir}/batch_throughput.png)"),
         ("Local HTTP serving", tables.http_table(results) + f"\n\n![http]({plots_dir}/http.png)"),

@@ -43,6 +43,23 @@ def serving_table(results: dict[str, Any]) -> str:
     return table(["figure", "ours", "original", "original / ours"], rows)
 
 
+def floor_table(results: dict[str, Any]) -> str:
+    """Init under the emulator: ours against handlers that do nothing, measured alternating with it."""
+    if "floor_rie_init_ms" not in results:  # results measured before the floor was
+        return ""
+    rows = [
+        [label, format_summary(results[key], "ms")]
+        for label, key in (
+            ("a handler importing nothing (the runtime's own start)", "floor_rie_init_ms"),
+            ("a handler importing only numpy (from our bundle)", "floor_numpy_rie_init_ms"),
+            ("ours: numpy, our code, the model loaded", "rie_init_ms"),
+        )
+    ]
+    above = results["rie_init_ms"]["median"] - results["floor_numpy_rie_init_ms"]["median"]
+    rows.append(["ours above the numpy floor (medians)", f"{format_number(above)} ms"])
+    return table(["init under the Lambda emulator", "measured"], rows)
+
+
 def batch_table(results: dict[str, Any]) -> str:
     batch = results["batch_rows_per_s"]
     rows = [[f"{int(size):,}", format_summary(batch[size], "rows/s")] for size in sorted(batch, key=int)]

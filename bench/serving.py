@@ -48,6 +48,19 @@ def ours(home: Path) -> Stack:
     )  # fmt: skip
 
 
+FLOOR_DIR = Path(__file__).resolve().parent / "floor"
+
+
+def floors() -> list[Stack]:
+    """The floor under the emulator: a handler importing nothing, and one importing only numpy from our
+    bundle with the image's environment. Ours minus the second is what our code and model load cost."""
+    env = dockerfile_environment()
+    return [
+        Stack("floor", [FLOOR_DIR], "bare_handler", env),
+        Stack("floor_numpy", [LAMBDA_BUNDLE, FLOOR_DIR], "numpy_handler", env, ["numpy"]),
+    ]
+
+
 def original(model_path: Path) -> Stack:
     """The original style: its own bundle, bench/original/handler.py, a joblib model."""
     return Stack(

@@ -6,6 +6,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from runtime.settings import model_name
+from stacks.model_stacks import MODELS_CONTEXT, ModelStacks, with_models
+
 DEFAULT_ENVIRONMENT = "dev"
 
 
@@ -17,7 +20,9 @@ class EnvironmentConfig:
     account: str | None  # None: environment-agnostic, resolved from the deploying credentials
     region: str | None
     prefix: str
-    model_package_group: str
+    # The model package group of each deployed model, the environment's first model first. More come from
+    # context `models` (load_config); each gets its own pipeline and serving stacks (docs/deploy.md).
+    model_package_groups: tuple[str, ...]
     # Thresholds and sizes.
     lambda_memory_mb: int
     lambda_timeout_seconds: int
@@ -40,8 +45,15 @@ class EnvironmentConfig:
     retain_data: bool = False
 
     @property
-    def pipeline_name(self) -> str:
-        return f"{self.prefix}-{self.name}-training"
+    def models(self) -> tuple[ModelStacks, ...]:
+        """The deployed models; the first keeps the environment's unqualified names."""
+        base = f"{self.prefix}-{self.name}"
+        return tuple(
+            ModelStacks(
+                group=group, base=base if index == 0 else f"{base}-{model_name(group)}", first=index == 0
+            )
+            for index, group in enumerate(self.model_package_groups)
+        )
 
     @property
     def artifact_bucket_name(self) -> str:
@@ -63,7 +75,7 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         account=None,
         region=None,
         prefix="mlpipe",
-        model_package_group="mlpipe-titanic-dev",
+        model_package_groups=("mlpipe-titanic-dev",),
         lambda_memory_mb=1024,
         lambda_timeout_seconds=10,
         reserved_concurrency=None,
@@ -81,7 +93,7 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         account=None,
         region=None,
         prefix="mlpipe",
-        model_package_group="mlpipe-titanic",
+        model_package_groups=("mlpipe-titanic",),
         lambda_memory_mb=2048,
         lambda_timeout_seconds=10,
         reserved_concurrency=50,
@@ -101,13 +113,14 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
 
-def load_config(context: Mapping[str, str | None]) -> EnvironmentConfig:
-    """The environment named by context `env` (default dev), with optional `account`/`region`/`alarmEmail`."""
-    name = context.get("env") or DEFAULT_ENVIRONMENT
+def load_config(context: Mapping[str, object]) -> EnvironmentConfig:
+    """The environment named by context `env` (default dev), with optional `account`/`region`/`alarmEmail`
+    and `models` (more named models, e.g. -c models=penguins,wine)."""
+    name = str(context.get("env") or DEFAULT_ENVIRONMENT)
     if name not in ENVIRONMENTS:
         raise ValueError(f"unknown environment {name!r}; pass -c env=<one of {sorted(ENVIRONMENTS)}>")
     config = ENVIRONMENTS[name]
-    account, region = context.get("account"), context.get("region")
+    account, region = _text(context.get("account")), _text(context.get("region"))
     if account and not _ACCOUNT.match(account):
         raise ValueError(f"context account={account!r} is not a 12-digit AWS account id")
     if region and not _REGION.match(region):
@@ -116,5 +129,10 @@ def load_config(context: Mapping[str, str | None]) -> EnvironmentConfig:
         config,
         account=account or config.account,
         region=region or config.region,
-        alarm_email=context.get("alarmEmail") or config.alarm_email,
+        alarm_email=_text(context.get("alarmEmail")) or config.alarm_email,
+        model_package_groups=with_models(config.model_package_groups, context.get(MODELS_CONTEXT)),
     )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

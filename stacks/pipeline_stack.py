@@ -13,10 +13,11 @@ from runtime.names import MODEL_PACKAGE_GROUP_NAME, PIPELINE_NAME
 from stacks.config import EnvironmentConfig
 from stacks.constructs.pipeline_role import PipelineRole
 from stacks.constructs.training_pipeline import TrainingPipeline
+from stacks.model_stacks import ModelStacks
 
 
 class PipelineStack(cdk.Stack):
-    """Composes the role and the pipeline over the data stack's bucket."""
+    """Composes one model's role and pipeline over the data stack's bucket."""
 
     def __init__(
         self,
@@ -24,6 +25,7 @@ class PipelineStack(cdk.Stack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
+        model: ModelStacks,
         bucket_key: kms.IKey,
         **kwargs: Any,
     ) -> None:
@@ -35,13 +37,13 @@ class PipelineStack(cdk.Stack):
             "PipelineRole",
             bucket=bucket,
             key=bucket_key,
-            model_package_group=config.model_package_group,
+            model_package_group=model.group,
         ).role
         pipeline = TrainingPipeline(
             self,
             "TrainingPipeline",
-            pipeline_name=config.pipeline_name,
-            model_package_group=config.model_package_group,
+            pipeline_name=model.pipeline_name,
+            model_package_group=model.group,
             bucket=bucket,
             role=role,
             retain_registry=config.retain_data,
@@ -55,6 +57,6 @@ class PipelineStack(cdk.Stack):
         cdk.CfnOutput(
             self,
             MODEL_PACKAGE_GROUP_NAME,
-            value=config.model_package_group,
+            value=model.group,
             description="model versions are registered here for approval",
         )

@@ -20,6 +20,7 @@ from stacks.constructs.encryption_key import EncryptionKey
 from stacks.constructs.prediction_api import PredictionApi
 from stacks.constructs.promoter import Promoter
 from stacks.constructs.serving_function import ServingFunction
+from stacks.model_stacks import ModelStacks
 
 RETENTION = {
     30: logs.RetentionDays.ONE_MONTH,
@@ -30,7 +31,7 @@ RETENTION = {
 
 
 class ServingStack(cdk.Stack):
-    """Composes function, API, client policy, promoter and alarms; outputs what clients need."""
+    """Composes one model's function, API, client policy, promoter and alarms; outputs what clients need."""
 
     def __init__(
         self,
@@ -38,6 +39,7 @@ class ServingStack(cdk.Stack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
+        model: ModelStacks,
         bucket_key: kms.IKey,
         **kwargs: Any,
     ) -> None:
@@ -54,7 +56,7 @@ class ServingStack(cdk.Stack):
         serving = ServingFunction(
             self,
             "ServingFunction",
-            model_package_group=config.model_package_group,
+            model_package_group=model.group,
             bucket=bucket,
             bucket_key=bucket_key,
             log_key=key,
@@ -67,6 +69,7 @@ class ServingStack(cdk.Stack):
             self,
             "PredictionApi",
             target=serving.alias,
+            api_name=model.api_name,
             rate_limit=config.api_rate_limit,
             burst_limit=config.api_burst_limit,
             log_key=key,
@@ -76,7 +79,7 @@ class ServingStack(cdk.Stack):
         promoter = Promoter(
             self,
             "Promoter",
-            model_package_group=config.model_package_group,
+            model_package_group=model.group,
             serving=serving.function,
             alias=serving.alias,
             log_key=key,
@@ -108,7 +111,7 @@ class ServingStack(cdk.Stack):
         DriftMonitor(
             self,
             "DriftMonitor",
-            model_package_group=config.model_package_group,
+            model_package_group=model.group,
             bucket=bucket,
             bucket_key=bucket_key,
             log_key=key,

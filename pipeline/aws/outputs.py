@@ -1,4 +1,11 @@
-"""The deployed stacks' CloudFormation outputs, from CloudFormation or a `cdk deploy --outputs-file`."""
+"""The deployed stacks' CloudFormation outputs, from CloudFormation or a `cdk deploy --outputs-file`.
+
+An environment deploys one data stack and, per named model, a pipeline and a serving stack
+(stacks/config.py: `<base>-pipeline`, `<base>-serving`, where `<base>` is `<prefix>-<env>` for the first
+model and `<prefix>-<env>-<name>` for others). The pipeline stack's ModelPackageGroupName output names the
+model; the serving stack of the same base belongs to it. A command sees the data stack's outputs and those
+of one model's stacks: the one `--name` selects, or the only one deployed.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +33,8 @@ from runtime.settings import model_name
 
 # Stacks are named <prefix>-<environment>-<unit> (stacks/config.py); dev is the default environment.
 DEFAULT_STACK_PREFIX = "mlpipe-dev-"
+# The units of a model's own stacks (stacks/config.py STACK_UNITS without the shared "data").
+MODEL_STACK_SUFFIXES = ("-pipeline", "-serving")
 # The CfnOutput ids the stacks declare (runtime/names.py, shared with stacks/).
 OUTPUT_KEYS = (
     ARTIFACT_BUCKET_NAME,
@@ -36,19 +45,33 @@ OUTPUT_KEYS = (
     FUNCTION_NAME,
     CLIENT_POLICY_ARN,
 )
+# Outputs of a model's own stacks: which model is meant must be known to read them.
+MODEL_OUTPUT_KEYS = (PIPELINE_NAME, MODEL_PACKAGE_GROUP_NAME, API_URL, FUNCTION_NAME, CLIENT_POLICY_ARN)
+DOCS = 'docs/deploy.md, "A second model on AWS"'
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeployedStack:
-    """The outputs of every deployed stack of this app, merged (keys are unique across the stacks)."""
+    """The shared stacks' outputs merged with one model's (keys are unique across these stacks).
+
+    `models`: every model package group deployed at the source; without a selected model (several
+    deployed, no --name), reading a model's output is an error that lists them.
+    """
 
     stack_names: tuple[str, ...]
     outputs: Mapping[str, str]
     source: str
+    models: tuple[str, ...] = ()
 
     def require(self, key: str) -> str:
         """The output `key`, or an error naming where it was looked for and how to get it."""
         value = self.outputs.get(key)
+        if not value and key in MODEL_OUTPUT_KEYS and len(self.models) > 1:
+            names = ", ".join(model_name(group) for group in self.models)
+            raise CloudError(
+                f"which model? {self.source} deploy {len(self.models)}: {names}; pass --name NAME "
+                "(or set MODEL_PACKAGE_GROUP to its model package group)"
+            )
         if not value:
             raise CloudError(
                 f"output {key!r} not found in {self.source} (found: {sorted(self.outputs) or 'none'}); "
@@ -86,17 +109,16 @@ class DeployedStack:
         return self.require(CLIENT_POLICY_ARN)
 
 
-def check_serves(deployed: DeployedStack, group: str) -> None:
-    """Refuse a model the deployed stacks do not serve: they run one model package group's pipeline and
-    promoter, so registering or approving another group's versions would change nothing that serves."""
-    if deployed.model_package_group == group:
+def check_serves(models: tuple[str, ...], group: str, source: str) -> None:
+    """Refuse a model the deployed stacks do not serve: registering or approving versions of a group with
+    no pipeline and promoter deployed would change nothing that serves."""
+    if group in models:
         return
-    served, asked = deployed.model_package_group, group
+    deployed = ", ".join(model_name(g) for g in models) or "none"
     raise CloudError(
-        f"model {model_name(asked)!r} (model package group {asked}) is not deployed: {deployed.source} "
-        f"serve {model_name(served)!r} ({served}). Use --name {model_name(served)}, or deploy the other "
-        "model as its own environment and point --stack-prefix / --outputs-file at it (docs/deploy.md, "
-        '"A second model on AWS")'
+        f"model {model_name(group)!r} (model package group {group}) is not deployed: {source} serve "
+        f"{deployed}. Use --name with one of those, or deploy it: add its name to the CDK context, "
+        f"`npx cdk deploy --all -c models=<every other model>,{model_name(group)}` ({DOCS})"
     )
 
 
@@ -114,7 +136,46 @@ def _merge(per_stack: Mapping[str, Mapping[str, str]], source: str) -> DeployedS
     return DeployedStack(stack_names=tuple(sorted(per_stack)), outputs=merged, source=source)
 
 
-def from_outputs_file(path: Path) -> DeployedStack:
+def _model_base(stack: str) -> str | None:
+    """`mlpipe-dev-penguins` for mlpipe-dev-penguins-pipeline / -serving; None for a shared stack."""
+    return next((stack.removesuffix(s) for s in MODEL_STACK_SUFFIXES if stack.endswith(s)), None)
+
+
+def _stacks_by_model(per_stack: Mapping[str, Mapping[str, str]]) -> dict[str, list[str]]:
+    """Model package group -> its stacks: the pipeline stack names the group, its serving stack shares the
+    base. A model stack whose pipeline stack is not at the source belongs to no model."""
+    groups = {
+        base: outputs[MODEL_PACKAGE_GROUP_NAME]
+        for stack, outputs in per_stack.items()
+        if (base := _model_base(stack)) is not None and MODEL_PACKAGE_GROUP_NAME in outputs
+    }
+    models: dict[str, list[str]] = {}
+    for stack in sorted(per_stack):
+        base = _model_base(stack)
+        if base in groups:
+            models.setdefault(groups[base], []).append(stack)
+    return models
+
+
+def select_model(
+    per_stack: Mapping[str, Mapping[str, str]], source: str, group: str | None = None
+) -> DeployedStack:
+    """The shared stacks plus the stacks of model `group` (None: the only model deployed, if only one)."""
+    models = _stacks_by_model(per_stack)
+    if not models:  # no pipeline stack at the source (e.g. an outputs file of one stack): all of it
+        return _merge(per_stack, source)
+    if group is not None:
+        check_serves(tuple(sorted(models)), group, source)
+    chosen = group or (next(iter(models)) if len(models) == 1 else None)
+    stacks = [stack for stack in per_stack if _model_base(stack) is None]
+    stacks += models[chosen] if chosen else []
+    merged = _merge({stack: per_stack[stack] for stack in stacks}, source)
+    return DeployedStack(
+        stack_names=merged.stack_names, outputs=merged.outputs, source=source, models=tuple(sorted(models))
+    )
+
+
+def from_outputs_file(path: Path, group: str | None = None) -> DeployedStack:
     """Read the JSON `cdk deploy --outputs-file PATH` writes: {stack name: {output key: value}}."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -127,10 +188,10 @@ def from_outputs_file(path: Path) -> DeployedStack:
     if not isinstance(document, dict) or not all(isinstance(v, dict) for v in document.values()):
         raise CloudError(f"outputs file {path} is not {{stack: {{key: value}}}} as `cdk deploy` writes it")
     per_stack = {stack: {k: str(v) for k, v in outs.items()} for stack, outs in document.items()}
-    return _merge(per_stack, f"outputs file {path}")
+    return select_model(per_stack, f"outputs file {path}", group)
 
 
-def from_cloudformation(cloudformation: Any, prefix: str) -> DeployedStack:
+def from_cloudformation(cloudformation: Any, prefix: str, group: str | None = None) -> DeployedStack:
     """Outputs of the live stacks whose name starts with `prefix` (one `describe_stacks` listing)."""
     per_stack: dict[str, dict[str, str]] = {}
     for page in cloudformation.get_paginator("describe_stacks").paginate():
@@ -145,17 +206,22 @@ def from_cloudformation(cloudformation: Any, prefix: str) -> DeployedStack:
             f"`npx cdk deploy --all`, check AWS_PROFILE / AWS_REGION, "
             f"or set --stack-prefix / {STACK_PREFIX_ENV}"
         )
-    return _merge(per_stack, f"CloudFormation stacks {', '.join(sorted(per_stack))}")
+    return select_model(per_stack, f"CloudFormation stacks {', '.join(sorted(per_stack))}", group)
 
 
 def load_deployed_stack(
-    *, outputs_file: Path | None = None, stack_prefix: str | None = None, cloudformation: Any = None
+    *,
+    outputs_file: Path | None = None,
+    stack_prefix: str | None = None,
+    cloudformation: Any = None,
+    group: str | None = None,
 ) -> DeployedStack:
-    """The outputs file when given (argument or env), else the live stacks named prefix* (argument or env)."""
+    """The outputs file when given (argument or env), else the live stacks named prefix* (argument or env),
+    narrowed to the shared stacks and model `group`'s (None: the only model; error if it is not deployed)."""
     path_text = str(outputs_file) if outputs_file else os.environ.get(OUTPUTS_FILE_ENV, "")
     if path_text:
-        return from_outputs_file(Path(path_text))
+        return from_outputs_file(Path(path_text), group)
     if cloudformation is None:
         cloudformation = aws_client("cloudformation")
     prefix = stack_prefix or os.environ.get(STACK_PREFIX_ENV, "") or DEFAULT_STACK_PREFIX
-    return from_cloudformation(cloudformation, prefix)
+    return from_cloudformation(cloudformation, prefix, group)

@@ -16,7 +16,7 @@ from pipeline.aws.concurrency import ConcurrencyReport, concurrency_report, requ
 from pipeline.aws.errors import CloudError, explain
 from pipeline.aws.execution import parse_parameter_assignments, start_execution
 from pipeline.aws.follow import follow_execution
-from pipeline.aws.outputs import DeployedStack, check_serves, load_deployed_stack
+from pipeline.aws.outputs import DeployedStack, load_deployed_stack
 from pipeline.aws.signed_client import api_error_message, signed_post_json
 from pipeline.aws.status import status_document, status_tables
 from pipeline.aws.upload import upload_data_files
@@ -26,11 +26,11 @@ from pipeline.cli.local_status import local_status
 from pipeline.cli.options import BackendOption, settings_for
 from pipeline.cli.output import EXIT_FAILED, EXIT_SUCCEEDED, EXIT_USAGE, fail, print_error
 from pipeline.cli.output import console as literal_console
-from pipeline.cli.project import registered_groups
+from pipeline.cli.project import NameOption, registered_groups
 from pipeline.cli.report import run_report_uri
 from pipeline.parameters import ParameterError
 from runtime.aws import aws_client
-from runtime.names import CLIENT_POLICY_ARN, OUTPUTS_FILE_ENV, STACK_PREFIX_ENV
+from runtime.names import CLIENT_POLICY_ARN, MODEL_PACKAGE_GROUP_NAME, OUTPUTS_FILE_ENV, STACK_PREFIX_ENV
 from runtime.registry.sagemaker import SageMakerModelRegistry
 from runtime.settings import Settings, SettingsError, model_group
 from runtime.store.base import StoreError
@@ -88,9 +88,7 @@ def run_on_aws(
     def action() -> int:
         values = parse_parameter_assignments(params)
         group = _named_group(name)
-        deployed = load_deployed_stack(outputs_file=outputs_file, stack_prefix=stack_prefix)
-        if group is not None:
-            check_serves(deployed, group)
+        deployed = load_deployed_stack(outputs_file=outputs_file, stack_prefix=stack_prefix, group=group)
         sagemaker = aws_client("sagemaker")
         registry = SageMakerModelRegistry(deployed.model_package_group, sagemaker)
         values, live = with_champion(values, registry)
@@ -124,7 +122,7 @@ def require_deployed(name: str | None, group: str) -> None:
         return  # the group came from the deployed stack, MODEL_PACKAGE_GROUP or mlpipe.toml: as before
 
     def action() -> int:
-        check_serves(load_deployed_stack(), group)
+        load_deployed_stack(group=group)  # refuses a group the deployment does not serve
         return EXIT_SUCCEEDED
 
     code = guarded(action)
@@ -190,9 +188,11 @@ def status(
     outputs_file: OutputsFile = None,
     stack_prefix: StackPrefix = None,
     backend: BackendOption = None,
+    name: NameOption = None,
 ) -> None:
     """Show the deployed stacks' outputs, the model version being served and the last pipeline runs.
 
+    On AWS, of the model --name selects (default: the only one deployed).
     Locally (the default backend): the state folder, each model with its live version, the last runs.
     """
     settings = settings_for(backend, discover_group=False)
@@ -202,7 +202,12 @@ def status(
         return
 
     def action() -> int:
-        document = status_document(_deployed(outputs_file, stack_prefix), executions)
+        deployed = load_deployed_stack(
+            outputs_file=outputs_file, stack_prefix=stack_prefix, group=_named_group(name)
+        )
+        if deployed.models:  # several models and no --name: stop, listing them, rather than show half
+            deployed.require(MODEL_PACKAGE_GROUP_NAME)
+        document = status_document(deployed, executions)
         if json_output:
             typer.echo(json.dumps(document, indent=2))
             return EXIT_SUCCEEDED
@@ -216,10 +221,10 @@ def status(
 
 
 def _refuse_deployment_options(ctx: typer.Context) -> None:
-    """--outputs-file/--stack-prefix typed with the local backend: the user meant AWS; say so, don't ignore
-    them. Set through MLPIPE_OUTPUTS_FILE/MLPIPE_STACK_PREFIX they are left alone (shell defaults)."""
+    """--outputs-file/--stack-prefix/--name typed with the local backend: the user meant AWS; say so, don't
+    ignore them. Set through MLPIPE_OUTPUTS_FILE/MLPIPE_STACK_PREFIX they are left alone (shell defaults)."""
     # By name: Typer ships its own copy of Click, whose ParameterSource is not click.core's.
-    sources = {name: ctx.get_parameter_source(name) for name in ("outputs_file", "stack_prefix")}
+    sources = {name: ctx.get_parameter_source(name) for name in ("outputs_file", "stack_prefix", "name")}
     typed = [
         f"--{name.replace('_', '-')}"
         for name, source in sources.items()

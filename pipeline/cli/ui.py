@@ -28,7 +28,7 @@ def aws_source(backend: BackendName | None, *, allow_writes: bool) -> UiSource:
         s3=aws_client("s3"),
         logs=aws_client("logs"),
         default_group=settings.model_package_group,
-        pipeline_name=lambda: load_deployed_stack().pipeline_name,
+        pipeline_name=lambda: load_deployed_stack(group=settings.model_package_group).pipeline_name,
         allow_writes=allow_writes,
         history=lambda group: history_entries(replace(settings, model_package_group=group)),
     )

@@ -64,6 +64,7 @@ class PredictionApi(Construct):
         construct_id: str,
         *,
         target: lambda_.IFunction,
+        api_name: str | None = None,
         rate_limit: float,
         burst_limit: int,
         log_key: kms.IKey,
@@ -73,6 +74,7 @@ class PredictionApi(Construct):
         self.api = apigwv2.HttpApi(
             self,
             "Api",
+            api_name=api_name,  # None: CDK names it after the construct
             description="mlpipe predictions: POST /predict, SigV4-signed",
             default_authorizer=authorizers.HttpIamAuthorizer(),
             create_default_stage=False,

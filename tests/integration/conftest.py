@@ -29,3 +29,18 @@ def lambda_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=600,
     )
     return folder
+
+
+SECOND_MODEL = "penguins"
+"""The second named model of `two_model_assembly` (stacks mlpipe-dev-penguins-pipeline / -serving)."""
+
+
+@pytest.fixture(scope="session")
+def two_model_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """cdk.out of dev with a second named model (`-c models=penguins`), synthesized once per session with
+    the policy checks on (the synth raises on any unacknowledged finding). Shared by stacks/ and iam/."""
+    from stacks.assembly import build_app, cdk_json_context
+
+    outdir = tmp_path_factory.mktemp("cdk.out.two-models")
+    build_app(context={**cdk_json_context(), "models": SECOND_MODEL}, outdir=str(outdir)).synth()
+    return outdir

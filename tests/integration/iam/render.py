@@ -140,11 +140,15 @@ def render_stack(template: dict[str, Any], stack: str, imports: dict[str, str]) 
     return rendered
 
 
-def render_assembly(cdk_out: Path) -> dict[str, dict[str, Any]]:
-    """Each stack unit's rendered template; exports of earlier stacks feed Fn::ImportValue of later ones."""
+def render_assembly(cdk_out: Path, models: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+    """Each stack unit's rendered template; exports of earlier stacks feed Fn::ImportValue of later ones.
+
+    Units are data, pipeline, serving (the first model) and `<name>-pipeline`, `<name>-serving` for each
+    further model in `models` (stacks/config.py: stacks mlpipe-dev-<name>-<unit>)."""
     rendered: dict[str, dict[str, Any]] = {}
     exports: dict[str, str] = {}
-    for unit in STACK_UNITS:
+    units = [*STACK_UNITS, *(f"{name}-{unit}" for name in models for unit in STACK_UNITS[1:])]
+    for unit in units:
         stack = f"{STACK_PREFIX}-{unit}"
         template = json.loads((cdk_out / f"{stack}.template.json").read_text())
         rendered[unit] = render_stack(template, stack, exports)

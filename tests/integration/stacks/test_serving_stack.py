@@ -38,7 +38,7 @@ def test_serving_function_settings(templates: dict[str, Any]) -> None:
     assert props["Architectures"] == ["x86_64"]
     assert props["Environment"]["Variables"] == {
         "MLPIPE_BACKEND": "aws",
-        "MODEL_PACKAGE_GROUP": DEV.model_package_group,
+        "MODEL_PACKAGE_GROUP": DEV.models[0].group,
         "MODEL_VERSION": "",
         "ARTIFACT_BUCKET": {"Fn::Sub": DEV.artifact_bucket_name},  # capture (issue 16)
         "CAPTURE_RATE": "1",
@@ -127,7 +127,7 @@ def test_rule_sends_this_groups_state_changes_to_the_promoter(templates: dict[st
     assert rule["EventPattern"] == {
         "source": ["aws.sagemaker"],
         "detail-type": ["SageMaker Model Package State Change"],
-        "detail": {"ModelPackageGroupName": [DEV.model_package_group]},
+        "detail": {"ModelPackageGroupName": [DEV.models[0].group]},
     }
     (target,) = rule["Targets"]
     promoter = next(

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from bench.emulator import INIT_REPORT, INVOKE_REPORT, EmulatorError, dockerfile_environment, dockerfile_handler
-from bench.serving import ours
-from bench.report_tables import serving_table
+from bench.serving import floors, ours
+from bench.config import LAMBDA_BUNDLE
+from bench.report_tables import floor_table, serving_table
 
 # Lines as aws-lambda-rie (aws-sam-cli 1.170.0) logged them for the serving bundle (dates cut).
 EMULATOR_LOG = """\
@@ -60,3 +61,26 @@ def test_the_serving_table_shows_the_emulator_rows_when_measured() -> None:
     results |= dict.fromkeys(("rie_init_ms", "original_rie_init_ms"), figure)
     results |= dict.fromkeys(("rie_first_invoke_ms", "original_rie_first_invoke_ms"), figure)
     assert "init under the Lambda emulator (RIE)" in serving_table(results)
+
+
+def test_the_floor_table_shows_how_far_ours_is_above_a_handler_importing_only_numpy() -> None:
+    def figure(median: float) -> dict[str, float]:
+        return {"median": median, "min": median, "max": median, "runs": 3}
+
+    results = {"floor_rie_init_ms": figure(21.0), "floor_numpy_rie_init_ms": figure(75.0)}
+
+    assert floor_table({}) == ""  # a results file from before the floor was measured
+    text = floor_table(results | {"rie_init_ms": figure(98.5)})
+    assert "| ours above the numpy floor (medians) | 23.5 ms |" in text
+    assert "21.0 ms" in text or "21 ms" in text
+
+
+def test_the_floor_handlers_answer_like_a_function_and_the_numpy_one_imports_numpy() -> None:
+    bare, with_numpy = floors()
+    assert with_numpy.paths[0] == LAMBDA_BUNDLE and "numpy" in with_numpy.distributions
+    assert with_numpy.env["OPENBLAS_NUM_THREADS"] == "1"  # the image's environment, as ours runs with
+    for stack in (bare, with_numpy):
+        source = (stack.paths[-1] / f"{stack.module}.py").read_text()
+        assert "def lambda_handler(" in source
+    assert "import numpy" in (with_numpy.paths[-1] / f"{with_numpy.module}.py").read_text()
+    assert "import numpy" not in (bare.paths[-1] / f"{bare.module}.py").read_text()
