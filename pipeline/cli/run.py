@@ -11,7 +11,6 @@ from rich.table import Table
 
 from pipeline.cli.app import app
 from pipeline.cli.champion import champion_line, with_champion
-from pipeline.cli.cloud import run_on_aws
 from pipeline.cli.options import EXIT_FAILED, EXIT_USAGE, BackendName, BackendOption, fail, settings_for
 from pipeline.cli.output import console
 from pipeline.cli.project import ConfigOption, NameOption, model_settings, project_or_fail, say_state_folder
@@ -99,6 +98,8 @@ def run(
         if no_cache:
             raise fail("--no-cache is local only: on AWS the deployed definition sets caching", EXIT_USAGE)
         assignments = [f"{key}={value}" for key, value in from_config.items()] + (param or [])
+        from pipeline.cli.cloud import run_on_aws  # noqa: PLC0415 - boto3 only for AWS runs
+
         raise typer.Exit(run_on_aws(assignments, wait=not no_wait, name=name))
     if train is None:
         raise fail("give the labelled training CSV with --train FILE.csv", EXIT_USAGE)
@@ -132,5 +133,5 @@ def run(
     if cached_steps_line(result):
         console().print(cached_steps_line(result), highlight=False, soft_wrap=True)
     _report(result, console())
-    report_uri = run_report_uri(LOCAL_BUCKET, result.execution_id)
+    report_uri = run_report_uri(LOCAL_BUCKET, settings.model_package_group, result.execution_id)
     console().print(f"report: {readable_location(open_store(settings), report_uri)}", soft_wrap=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from pipeline.cli import app
+from pipeline.cli.commands import app
 from pipeline.engine.process import python3_shim
 from runtime.hashing import sha256_bytes
 from runtime.registry.base import Registration

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from pipeline.cli import app
+from pipeline.cli.commands import app
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TITANIC_TRAIN = REPO_ROOT / "data" / "titanic" / "train.csv"

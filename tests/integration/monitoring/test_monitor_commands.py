@@ -20,7 +20,7 @@ from botocore.validate import ParamValidator
 from typer.testing import CliRunner
 
 from monitoring import handler as drift_handler
-from pipeline.cli import app
+from pipeline.cli.commands import app
 from runtime.registry.base import Registration
 from runtime.registry.sqlite import SqliteModelRegistry
 from runtime.store.local import LOCAL_BUCKET, LocalArtifactStore

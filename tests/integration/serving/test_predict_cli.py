@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 from lambda_inference.handler import handle_event
 from lambda_inference.model_loader import ModelLoader
 from pipeline import batch_predict
-from pipeline.cli import app
+from pipeline.cli.commands import app
 from runtime.features.predictor import Prediction
 from tests.integration.serving.conftest import LocalBackend
 from tests.unit.lambda_inference.fakes import TRAIN_CSV

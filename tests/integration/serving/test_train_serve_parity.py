@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lambda_inference.model_loader import ModelLoader
-from pipeline.cli import app
+from pipeline.cli.commands import app
 from pipeline.serve import INVOKE_PATH, PREDICT_PATH, PredictionServer
 from processing.evaluate import load_predictor, read_evaluation_set
 from tests.integration.serving.conftest import LocalBackend

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from pipeline.cli.commands import app
 from runtime.registry.base import Registration
 from runtime.registry.sqlite import SqliteModelRegistry
 
