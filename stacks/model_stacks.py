@@ -54,7 +54,8 @@ def with_models(groups: tuple[str, ...], names: object) -> tuple[str, ...]:
     for index, group in enumerate(listed):
         check_group(group, "stack config model_package_groups")
         name = model_name(group)
-        if group in listed[:index]:
+        # By name, not group: groups `titanic` and `mlpipe-titanic` would share capture/titanic/.
+        if name in (model_name(earlier) for earlier in listed[:index]):
             deployed = ", ".join(model_name(g) for g in listed[:index])
             raise ValueError(f"model {name!r} is listed twice (deployed: {deployed}); name each model once")
         clashing = sorted(set(name.lower().split("-")) & set(STACK_UNITS))

@@ -96,7 +96,9 @@ def run_on_aws(
         execution_arn = start_execution(sagemaker, deployed.pipeline_name, values)
         out.print(f"started {execution_arn}")
         # The execution id is the ARN's last segment; Evaluate writes the report under it.
-        out.print(f"report: {run_report_uri(deployed.artifact_bucket, execution_arn.rsplit('/', 1)[-1])}")
+        execution_id = execution_arn.rsplit("/", 1)[-1]
+        report = run_report_uri(deployed.artifact_bucket, deployed.model_package_group, execution_id)
+        out.print(f"report: {report}")
         if not wait:
             out.print("not waiting; follow it with `mlpipe status`")
             return EXIT_SUCCEEDED

@@ -17,14 +17,13 @@ import typer
 from pipeline.cli.app import app
 from pipeline.cli.options import EXIT_FAILED, BackendOption, fail
 from pipeline.cli.project import ConfigOption, NameOption, local_state_exists, model_settings, project_or_fail
+from pipeline.definition.layout import run_location, run_prefix
 from runtime.registry.base import ModelVersion, RegistryError
 from runtime.settings import Settings, open_registry, open_store
 from runtime.store.base import ArtifactStore, StoreError
 from runtime.store.local import LocalArtifactStore
 
 REPORT_KEY = "evaluate/report/index.html"
-# s3://<bucket>/runs/<execution id>/...: every execution writes under its own prefix (definition/factory.py)
-RUN_PREFIX = re.compile(r"^(s3://[^/]+/runs/[^/]+)/")
 REPORT_IN_TEXT = re.compile(r"s3://\S+?/evaluate/report/index\.html")
 
 
@@ -33,12 +32,12 @@ def report_uri(version: ModelVersion) -> str:
     recorded = getattr(version, "report_uri", "")
     if recorded:
         return str(recorded)
-    match = RUN_PREFIX.match(version.artifact_uri)
-    return f"{match.group(1)}/{REPORT_KEY}" if match else ""
+    run = run_location(version.artifact_uri)
+    return f"{run.prefix}/{REPORT_KEY}" if run else ""
 
 
-def run_report_uri(bucket: str, execution_id: str) -> str:
-    return f"s3://{bucket}/runs/{execution_id}/{REPORT_KEY}"
+def run_report_uri(bucket: str, group: str, execution_id: str) -> str:
+    return f"{run_prefix(bucket, group, execution_id)}/{REPORT_KEY}"
 
 
 def readable_location(store: ArtifactStore, uri: str) -> str:

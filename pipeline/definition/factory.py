@@ -14,6 +14,7 @@ from sagemaker.mlops.workflow.pipeline import Pipeline
 from sagemaker.mlops.workflow.steps import CacheConfig, ProcessingStep, TrainingStep
 
 from pipeline.definition import gate, placeholders
+from pipeline.definition.layout import RUNS_FOLDER
 from pipeline.definition.processing import PROCESSING_ROOT, StrVar, processing_step, s3_input
 from pipeline.definition.register import register_step
 from pipeline.definition.trainer import training_compute, training_step
@@ -37,13 +38,15 @@ def sdk_parameter(parameter: Parameter) -> SdkParameter:
 
 
 def run_uri(*parts: str) -> Join:
-    """s3://<bucket>/runs/<execution id>/<parts>: every execution writes to its own prefix."""
+    """s3://<bucket>/runs/<model package group>/<execution id>/<parts> (definition/layout.py): every
+    execution writes to its own prefix, below its model's, the only one the model's role may write."""
     return Join(
         on="/",
         values=[
             "s3:/",
             placeholders.ARTIFACT_BUCKET,
-            "runs",
+            RUNS_FOLDER,
+            placeholders.MODEL_PACKAGE_GROUP,
             ExecutionVariables.PIPELINE_EXECUTION_ID,
             *parts,
         ],

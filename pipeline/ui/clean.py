@@ -1,9 +1,10 @@
 """`mlpipe runs clean --keep N`: which local run folders may go, and which must stay and why.
 
 A run writes two folders: its work folder `$MLPIPE_HOME/runs/<id>/` (step work copies, logs, run.json)
-and its prefix in the local bucket `$MLPIPE_HOME/s3/mlpipe-local/runs/<id>/` (split data, model, report,
-code bundles). Registered versions point into the second one (artifact, report, code bundles), so a run
-whose prefix holds anything a registered version points to is kept whole, as is a run in progress.
+and its prefix in the local bucket `$MLPIPE_HOME/s3/mlpipe-local/runs/<group>/<id>/` (split data, model,
+report; `runs/<id>/` for runs made before the group level, pipeline/definition/layout.py). Registered
+versions point into the second one (artifact, report), so a run whose prefix holds anything a registered
+version points to is kept whole, as is a run in progress.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.ui.runs import list_runs, runs_folder
+from pipeline.definition.layout import RUNS_FOLDER, STEP_FOLDERS
+from pipeline.ui.runs import RunView, list_runs, runs_folder
 from runtime.registry.base import ModelVersion
+from runtime.settings import GROUP_NAME
 from runtime.store.base import StoreError
 from runtime.store.local import LOCAL_BUCKET, LocalArtifactStore
 
@@ -50,13 +53,25 @@ def _owner_inside(folders: list[Path], referenced: dict[Path, str]) -> str:
     return ""
 
 
+def run_folders(home: Path, run: RunView) -> list[Path]:
+    """The run's work folder and its folder in the local bucket, in either layout."""
+    bucket_runs = home / "s3" / LOCAL_BUCKET / RUNS_FOLDER
+    earlier = bucket_runs / run.run_id
+    # Only a folder holding step outputs is a run's: never a model's folder named like the run.
+    is_run = earlier.is_dir() and any((earlier / step).is_dir() for step in STEP_FOLDERS)
+    folders = [runs_folder(home) / run.run_id, *([earlier] if is_run else [])]
+    # run.json is a file anyone can edit: a group that is not a group name never names a folder to delete.
+    grouped = [bucket_runs / run.group / run.run_id] if GROUP_NAME.fullmatch(run.group) else []
+    return folders + grouped
+
+
 def plan_clean(home: Path, keep: int, versions: Iterable[ModelVersion]) -> CleanPlan:
     """Keep the newest `keep` runs, runs in progress and runs holding a registered version's files."""
     home = home.resolve()
     referenced = referenced_paths(home, versions)
     plan = CleanPlan()
     for index, run in enumerate(list_runs(home)):
-        folders = [runs_folder(home) / run.run_id, home / "s3" / LOCAL_BUCKET / "runs" / run.run_id]
+        folders = run_folders(home, run)
         owner = _owner_inside(folders, referenced)
         if index < keep:
             plan.kept[run.run_id] = f"one of the newest {keep}"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.definition.layout import run_location
 from runtime.model_quality import METRICS_KEY
 
-# s3://<bucket>/runs/<execution id>/...: the Evaluate step writes evaluation.json under the same prefix.
-RUN_PREFIX = re.compile(r"^(s3://[^/]+/runs/([^/]+))/")
+# Below the run's prefix (definition/layout.py), next to the model archive the version registered.
 EVALUATION_KEY = "evaluate/evaluation/evaluation.json"
 SIZE = 240  # SVG user units per axis
 COLOURS = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df", "#57606a")
@@ -30,14 +29,14 @@ class Series:
 
 
 def run_id_of(uri: str) -> str:
-    """The execution id of an s3://bucket/runs/<id>/... URI; "" for other URIs."""
-    match = RUN_PREFIX.match(uri)
-    return match.group(2) if match else ""
+    """The execution id of an s3://bucket/runs/[<group>/]<id>/... URI; "" for other URIs."""
+    run = run_location(uri)
+    return run.execution_id if run else ""
 
 
 def evaluation_uri(artifact_uri: str) -> str:
-    match = RUN_PREFIX.match(artifact_uri)
-    return f"{match.group(1)}/{EVALUATION_KEY}" if match else ""
+    run = run_location(artifact_uri)
+    return f"{run.prefix}/{EVALUATION_KEY}" if run else ""
 
 
 def _points(xs: list[Any], ys: list[Any]) -> str:

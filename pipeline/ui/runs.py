@@ -40,6 +40,7 @@ class RunView:
     status: str  # running | succeeded | failed | interrupted | Executing | Succeeded | ...
     started: str = ""
     model: str = ""
+    group: str = ""  # the model package group, which names the run's folder in the bucket
     train_file: str = ""  # the user's file name (display_name of the key)
     train_key: str = ""  # the TrainFile value itself (sha256/<digest>/<name>), to run on it again
     registered: list[int] = field(default_factory=list)
@@ -95,11 +96,13 @@ def read_run(folder: Path) -> RunView:
         current = _running_step(folder, {step.name for step in steps})
         steps += [current] if current else []
     parameters = record.get("parameters", {})
+    group = str(record.get("model_package_group", ""))
     return RunView(
         run_id=str(record.get("execution_id", folder.name)),
         status=status,
         started=str(record.get("started", "")),
-        model=model_name(str(record.get("model_package_group", ""))),
+        model=model_name(group),
+        group=group,
         train_file=display_name(str(parameters.get("TrainFile", ""))),
         train_key=str(parameters.get("TrainFile", "")),
         registered=[int(v) for v in record.get("registered", [])],

@@ -13,7 +13,8 @@ from stacks.policy import GUARD, acknowledge
 DATA_PREFIX = "data/"
 """Where users upload the CSV files the pipeline reads (`s3://<bucket>/data/`)."""
 PIPELINE_OUTPUT_PREFIX = "runs/"
-"""Where pipeline executions write step outputs (`runs/<execution id>/...`), model archives included."""
+"""Where pipeline executions write step outputs, model archives included: `runs/<model package group>/
+<execution id>/...`, one prefix per model (pipeline/definition/layout.py) that only its roles may use."""
 ACCESS_LOG_EXPIRY_DAYS = 365
 # Construct id of the provider that `auto_delete_objects` adds to the stack (aws-cdk-lib aws-s3).
 AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"

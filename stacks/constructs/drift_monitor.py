@@ -19,10 +19,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from pipeline.definition.layout import model_runs_key
 from runtime.monitoring.capture import CAPTURE_PREFIX, METRIC_NAMESPACE
 from runtime.settings import model_name
 from stacks.constructs.alarms import Alarms
-from stacks.constructs.artifact_store import PIPELINE_OUTPUT_PREFIX
 from stacks.constructs.function_parts import encrypted_log_group, lambda_role
 from stacks.constructs.serving_function import serving_image
 from stacks.policy import GUARD, NAG, VPC_REASON, acknowledge, nag_resource
@@ -86,11 +86,10 @@ class DriftMonitor(Construct):
 
     def _grant(self, group: str, bucket: s3.IBucket, bucket_key: kms.IKey) -> None:
         sagemaker = "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:"
-        reads = [
-            bucket.arn_for_objects(f"{PIPELINE_OUTPUT_PREFIX}*"),
-            bucket.arn_for_objects(f"{CAPTURE_PREFIX}/*"),
-        ]
-        reports = bucket.arn_for_objects(f"{PIPELINE_OUTPUT_PREFIX}*/drift/*")
+        # This model's runs and captures only (capture/<name>/, runtime/monitoring/capture.py).
+        runs, captures = model_runs_key(group), f"{CAPTURE_PREFIX}/{model_name(group)}/"
+        reads = [bucket.arn_for_objects(f"{runs}*"), bucket.arn_for_objects(f"{captures}*")]
+        reports = bucket.arn_for_objects(f"{runs}*/drift/*")
         statements = [
             iam.PolicyStatement(sid="ListVersions", actions=["sagemaker:ListModelPackages"], resources=["*"]),
             iam.PolicyStatement(
@@ -106,7 +105,7 @@ class DriftMonitor(Construct):
                 sid="ListCaptures",
                 actions=["s3:ListBucket"],
                 resources=[bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{CAPTURE_PREFIX}/*"]}},
+                conditions={"StringLike": {"s3:prefix": [f"{captures}*"]}},
             ),
             iam.PolicyStatement(sid="WriteDriftReports", actions=["s3:PutObject"], resources=[reports]),
             iam.PolicyStatement(
@@ -129,9 +128,9 @@ class DriftMonitor(Construct):
                 f"{NAG}IAM5[Resource::*]": "sagemaker:ListModelPackages, cloudwatch:PutMetricData (scoped by "
                 "its namespace condition) and X-Ray trace uploads have no resource type to scope to",
                 f"{NAG}IAM5[Resource::{nag_resource(self, reads[0])}]": "model archives and evaluation "
-                "metrics of the live version live under per-execution keys below the pipeline output prefix",
+                "metrics of the live version live under per-execution keys below this model's output prefix",
                 f"{NAG}IAM5[Resource::{nag_resource(self, reads[1])}]": "captured batches are read by date "
-                "partition below the capture prefix; read only",
+                "partition below this model's capture prefix; read only",
                 f"{NAG}IAM5[Resource::{nag_resource(self, reports)}]": "drift reports go next to the live "
                 "version's evaluation report, in its run's folder; put only, drift/ folders only",
                 f"{NAG}IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:"

@@ -10,7 +10,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.constructs.artifact_store import DATA_PREFIX, PIPELINE_OUTPUT_PREFIX
+from pipeline.definition.layout import model_runs_key
+from stacks.constructs.artifact_store import DATA_PREFIX
 from stacks.policy import NAG, acknowledge, nag_resource
 
 SAGEMAKER = "sagemaker.amazonaws.com"
@@ -48,7 +49,7 @@ class PipelineRole(Construct):
         )
         for statement in (
             *_sagemaker_statements(model_package_group),
-            *_storage_statements(bucket, key),
+            *_storage_statements(bucket, key, model_runs_key(model_package_group)),
             *_logging_statements(),
             iam.PolicyStatement(
                 sid="PassOnlyItselfToSageMaker",
@@ -144,7 +145,10 @@ def _sagemaker_statements(group: str) -> list[iam.PolicyStatement]:
     return [*jobs, registry]
 
 
-def _storage_statements(bucket: s3.IBucket, key: kms.IKey) -> list[iam.PolicyStatement]:
+def _storage_statements(bucket: s3.IBucket, key: kms.IKey, runs: str) -> list[iam.PolicyStatement]:
+    """Read the data prefix, shared by every model on purpose: its keys are content-addressed
+    (sha256/<digest>/<name>, pipeline/content_keys.py), so an upload never replaces an object a run read.
+    Read and write `runs` (runs/<group>/), this model's own outputs: never another model's archives."""
     return [
         iam.PolicyStatement(
             sid="ReadData", actions=["s3:GetObject"], resources=[bucket.arn_for_objects(f"{DATA_PREFIX}*")]
@@ -152,13 +156,13 @@ def _storage_statements(bucket: s3.IBucket, key: kms.IKey) -> list[iam.PolicySta
         iam.PolicyStatement(
             sid="ReadWriteOutputs",
             actions=["s3:GetObject", "s3:PutObject"],
-            resources=[bucket.arn_for_objects(f"{PIPELINE_OUTPUT_PREFIX}*")],
+            resources=[bucket.arn_for_objects(f"{runs}*")],
         ),
         iam.PolicyStatement(
             sid="ListOwnPrefixes",
             actions=["s3:ListBucket"],
             resources=[bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{DATA_PREFIX}*", f"{PIPELINE_OUTPUT_PREFIX}*"]}},
+            conditions={"StringLike": {"s3:prefix": [f"{DATA_PREFIX}*", f"{runs}*"]}},
         ),
         iam.PolicyStatement(
             sid="LocateBucket", actions=["s3:GetBucketLocation"], resources=[bucket.bucket_arn]
@@ -199,7 +203,7 @@ def _wildcard_reasons(bucket: s3.IBucket, group: str) -> dict[str, str]:
     sagemaker = "arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>"
     logs = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group"
     data = nag_resource(bucket, bucket.arn_for_objects(f"{DATA_PREFIX}*"))
-    runs = nag_resource(bucket, bucket.arn_for_objects(f"{PIPELINE_OUTPUT_PREFIX}*"))
+    runs = nag_resource(bucket, bucket.arn_for_objects(f"{model_runs_key(group)}*"))
     reasons = {
         f"{NAG}IAM5[Resource::{sagemaker}:{kind}/{PIPELINE_JOB_PREFIX}*]": "job names are generated per "
         "execution; the prefix is the one SageMaker Pipelines gives every job it starts"
@@ -215,8 +219,8 @@ def _wildcard_reasons(bucket: s3.IBucket, group: str) -> dict[str, str]:
         "registration; limited to this model package group",
         f"{NAG}IAM5[Resource::{data}]": "the pipeline reads whichever CSV "
         "files users upload under the data prefix (file names are pipeline parameters)",
-        f"{NAG}IAM5[Resource::{runs}]": "each execution writes "
-        "under keys generated from its execution id below the pipeline output prefix",
+        f"{NAG}IAM5[Resource::{runs}]": "each execution writes under keys generated from its "
+        "execution id below this model's own output prefix (runs/<group>/), never another model's",
         f"{NAG}IAM5[Resource::*]": "cloudwatch:PutMetricData and ecr:GetAuthorizationToken have no "
         "resource type (Service Authorization Reference); a condition limits the metrics to the SageMaker "
         "namespaces, and the token only lets the role pull what PullStepImage names",

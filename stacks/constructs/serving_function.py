@@ -13,9 +13,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from pipeline.definition.layout import model_runs_key
 from runtime.monitoring.capture import CAPTURE_PREFIX
 from runtime.names import BACKEND_ENV, MODEL_PACKAGE_GROUP_ENV, MODEL_VERSION_ENV
-from stacks.constructs.artifact_store import PIPELINE_OUTPUT_PREFIX
+from runtime.settings import model_name
 from stacks.constructs.function_parts import encrypted_log_group, lambda_role
 from stacks.policy import GUARD, NAG, VPC_REASON, acknowledge, nag_resource
 
@@ -57,6 +58,12 @@ class ServingFunction(Construct):
             reserved_concurrent_executions=reserved_concurrency,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
+            # The handler logs with the standard library, fields in `extra`; in JSON format the runtime
+            # writes each record as one JSON object with those fields and the request id
+            # (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html).
+            # print()ed lines, such as the capture's embedded-format metrics, stay as written.
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             role=self.role,
             description="mlpipe predictions; MODEL_VERSION is pinned by the promoter",
             environment={
@@ -71,15 +78,16 @@ class ServingFunction(Construct):
             },
         )
         self.alias = lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version)
-        models = bucket.arn_for_objects(f"{PIPELINE_OUTPUT_PREFIX}*")
+        # This model's archives and capture folder only (runs/<group>/, capture/<name>/): never another's.
+        models = bucket.arn_for_objects(f"{model_runs_key(model_package_group)}*")
         self._grant_model_reads(model_package_group, models, bucket_key)
-        captures = bucket.arn_for_objects(f"{CAPTURE_PREFIX}/*")
+        captures = bucket.arn_for_objects(f"{CAPTURE_PREFIX}/{model_name(model_package_group)}/*")
         grant_capture_writes(self.role, captures, bucket_key)
         acknowledge(
             self.role,
             {
-                f"{NAG}IAM5[Resource::{nag_resource(self, captures)}]": "captured batches get a new key each "
-                "(capture/<model>/date=<day>/<uuid>.jsonl.gz); put only, below the capture prefix only"
+                f"{NAG}IAM5[Resource::{nag_resource(self, captures)}]": "captured batches get a new key "
+                "each (capture/<model>/date=<day>/<uuid>.jsonl.gz); put only, in this model's capture folder"
             },
         )
         acknowledge(
@@ -88,7 +96,7 @@ class ServingFunction(Construct):
                 f"{NAG}IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/"
                 f"{model_package_group}/*]": "approved versions are found at run time; only this group",
                 f"{NAG}IAM5[Resource::{nag_resource(self, models)}]": "model artifacts of "
-                "approved versions live under per-execution keys below the pipeline output prefix",
+                "approved versions live under per-execution keys below this model's output prefix",
                 f"{NAG}IAM5[Resource::*]": "sagemaker:ListModelPackages and the X-Ray trace uploads that "
                 "tracing adds have no resource type to scope to",
             },
@@ -136,8 +144,8 @@ class ServingFunction(Construct):
 
 
 def grant_capture_writes(role: iam.Role, captures: str, bucket_key: kms.IKey) -> None:
-    """s3:PutObject below `capture/` only, and the data key SSE-KMS needs to encrypt a new object
-    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html)."""
+    """s3:PutObject below the model's `capture/<name>/` only, and the data key SSE-KMS needs to encrypt
+    a new object (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html)."""
     role.add_to_principal_policy(
         iam.PolicyStatement(sid="WriteCaptures", actions=["s3:PutObject"], resources=[captures])
     )

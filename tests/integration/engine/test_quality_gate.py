@@ -27,9 +27,9 @@ from processing.report.metrics import HIGHER_IS_BETTER
 from runtime.registry.base import ModelRegistry
 from runtime.store.local import LocalArtifactStore
 
-EVALUATION_PREFIX = "s3://b/runs/exec-1/evaluate/evaluation"
+EVALUATION_PREFIX = "s3://b/runs/mlpipe-g/exec-1/evaluate/evaluation"
 CONDITION_STEP, FAIL_STEP = "CheckQuality", "QualityGateFailed"  # pipeline/definition/gate.py
-REPORT_URI = "s3://b/runs/exec-1/evaluate/report/index.html"
+REPORT_URI = "s3://b/runs/mlpipe-g/exec-1/evaluate/report/index.html"
 GOOD = {"accuracy": 0.82, "precision": 0.8, "recall": 0.7, "f1": 0.75, "auc": 0.87, "log_loss": 0.4}
 BASELINE = {"accuracy": 0.62, "precision": 0.0, "recall": 0.0, "f1": 0.0, "auc": 0.5, "log_loss": 0.67}
 

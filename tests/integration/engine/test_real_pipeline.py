@@ -42,11 +42,12 @@ def test_the_real_pipeline_registers_a_verified_model(tmp_path: Path) -> None:
     # Issue 11: the parameters training used (the model card); issue 18: the raw input's digest.
     assert version.parameters == read_model_archive(archive).metadata["parameters"]
     assert version.training_data_sha256 == hashlib.sha256(TITANIC_TRAIN.read_bytes()).hexdigest()
-    assert version.report_uri == f"s3://mlpipe-local/runs/{result.execution_id}/evaluate/report/index.html"
+    # Every output below the model's own prefix, runs/<group>/<execution id>/ (pipeline/definition/layout.py).
+    prefix = f"s3://mlpipe-local/runs/e2e-group/{result.execution_id}/"
+    assert version.report_uri == f"{prefix}evaluate/report/index.html"
     assert set(version.code_version) == {"training", "processing"}
     assert hashlib.sha256(archive).hexdigest() == version.sha256
     assert read_model_archive(archive).metadata["input_schema"] == version.input_schema
-    prefix = f"s3://mlpipe-local/runs/{result.execution_id}/"
     assert version.artifact_uri.startswith(prefix)
     report = json.loads(store.get_bytes(prefix + "evaluate/evaluation/evaluation.json"))
     assert report["artifact"]["sha256"] == version.sha256

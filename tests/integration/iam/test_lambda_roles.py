@@ -31,7 +31,13 @@ from tests.integration.iam.simulator import ALLOWED, DENIED, Request
 
 pytestmark = pytest.mark.slow
 GROUP = "mlpipe-titanic-dev"
-MODEL = "runs/pipelines-exec0001/train/pipelines-x-Train/output/model.tar.gz"
+# The model's own run prefix, runs/<group>/<execution id>/ (pipeline/definition/layout.py).
+MODEL = f"runs/{GROUP}/pipelines-exec0001/train/pipelines-x-Train/output/model.tar.gz"
+# Any other model's archive in the same bucket, and the layout without a group folder.
+OTHER_MODELS = (
+    "runs/mlpipe-other/pipelines-exec0002/train/pipelines-x-Train/output/model.tar.gz",
+    "runs/pipelines-exec0002/train/pipelines-x-Train/output/model.tar.gz",
+)
 
 
 def _serving(d: Deployment) -> Principal:
@@ -120,8 +126,9 @@ def _sends_failures(d: Deployment) -> list[Request]:
 # list_amazoncloudwatch.html; s3:prefix on ListBucket: https://docs.aws.amazon.com/service-authorization/
 # latest/reference/list_amazons3.html; SSE-KMS uploads need kms:GenerateDataKey:
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
-CAPTURE = "capture/titanic/date=2026-03-01/0f0e.jsonl.gz"
-DRIFT_REPORT = "runs/pipelines-exec0001/evaluate/report/drift/2026-03-01T000000Z.html"
+CAPTURE = "capture/titanic-dev/date=2026-03-01/0f0e.jsonl.gz"  # capture/<model name>/, name of GROUP
+OTHER_CAPTURE = "capture/other/date=2026-03-01/0f0e.jsonl.gz"
+DRIFT_REPORT = f"runs/{GROUP}/pipelines-exec0001/evaluate/report/drift/2026-03-01T000000Z.html"
 VIA_S3 = {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
 
 
@@ -139,7 +146,7 @@ def _drift_allowed(d: Deployment) -> list[Request]:
             who,
             "s3:ListBucket",
             _object(d, "").rstrip("/"),
-            context={"s3:prefix": "capture/titanic/date=2026-03-01/"},
+            context={"s3:prefix": "capture/titanic-dev/date=2026-03-01/"},
         ),
         d.request(who, "s3:PutObject", _object(d, DRIFT_REPORT)),
         *(d.request(who, a, _bucket_key(d), context=VIA_S3) for a in ("kms:Decrypt", "kms:GenerateDataKey")),
@@ -155,6 +162,11 @@ def _drift_denied(d: Deployment) -> list[Request]:
         *(d.request(who, "s3:PutObject", _object(d, key)) for key in (MODEL, "data/train.csv", CAPTURE)),
         d.request(who, "s3:DeleteObject", _object(d, CAPTURE)),
         d.request(who, "s3:ListBucket", _object(d, "").rstrip("/"), context={"s3:prefix": "data/"}),
+        # Another model's captures, archives and report folders.
+        d.request(who, "s3:GetObject", _object(d, OTHER_CAPTURE)),
+        d.request(who, "s3:ListBucket", _object(d, "").rstrip("/"), context={"s3:prefix": "capture/other/"}),
+        *(d.request(who, "s3:GetObject", _object(d, key)) for key in OTHER_MODELS),
+        d.request(who, "s3:PutObject", _object(d, "runs/mlpipe-other/e/evaluate/report/drift/x.html")),
         d.request(who, "cloudwatch:PutMetricData", "*", context={"cloudwatch:namespace": "AWS/Lambda"}),
         d.request(who, "sagemaker:UpdateModelPackage", _sagemaker(f"model-package/{GROUP}/3")),
     ]
@@ -219,6 +231,9 @@ CASES: dict[str, Case] = {
             d.request(_serving(d), "s3:GetObject", _object(d, CAPTURE)),
             d.request(_serving(d), "s3:DeleteObject", _object(d, CAPTURE)),
             d.request(_serving(d), "s3:PutObject", _object(d, DRIFT_REPORT)),
+            # Another model's capture folder and archives, and archives of the layout without a group.
+            d.request(_serving(d), "s3:PutObject", _object(d, OTHER_CAPTURE)),
+            *(d.request(_serving(d), "s3:GetObject", _object(d, key)) for key in OTHER_MODELS),
         ],
     ),
     "drift check reads versions, archives and captures, writes reports and its metrics (issue 16)": Case(

@@ -7,8 +7,13 @@ the stacks mlpipe-dev-pipeline / -serving, the second (mlpipe-penguins) gets mlp
 (https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html), each SageMaker grant to
 its own group's ARNs `model-package-group/<group>` and `model-package/<group>/*`
 (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html, resource
-types). What the models share on purpose (the bucket's data/ and runs/ prefixes, the pipeline job name
-prefix) is asserted as allowed below, so the documentation of it cannot go stale.
+types). In the one artifact bucket each model has its own prefixes, granted by S3 object ARNs with a
+trailing wildcard, which matches any characters, `/` included, within the ARN's last segment
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html): its runs'
+outputs `runs/<group>/` (pipeline/definition/layout.py) and its captures `capture/<name>/`; no model's
+roles may overwrite, or read, another's model archive or write its captures. What the models share on
+purpose (the content-addressed data/ prefix, the pipeline job name prefix, ListModelPackages) is asserted
+as allowed below, so the documentation of it cannot go stale.
 """
 
 from __future__ import annotations
@@ -31,11 +36,20 @@ STAGE = {"sagemaker:ModelLifeCycle:Stage": "Production", "sagemaker:ModelLifeCyc
 
 @dataclass(frozen=True)
 class Model:
-    """One model's stack units in the rendered two-model deployment, and its group."""
+    """One model's stack units in the rendered two-model deployment, its group and name."""
 
     pipeline_unit: str
     serving_unit: str
     group: str
+
+    @property
+    def archive(self) -> str:
+        """A model archive of one of its runs, as the Train step writes it."""
+        return f"runs/{self.group}/pipelines-exec0001/train/pipelines-x-Train/output/model.tar.gz"
+
+    @property
+    def capture(self) -> str:
+        return f"capture/{self.group.removeprefix('mlpipe-')}/date=2026-01-01/0f.jsonl.gz"
 
 
 FIRST = Model("pipeline", "serving", "mlpipe-titanic-dev")
@@ -104,7 +118,29 @@ def _changes_to(d: Deployment, who: Principal, target: Model) -> list[Request]:
         d.request(who, "sagemaker:PutModelPackageGroupPolicy", _group(target)),
         d.request(who, "s3:PutObject", _object(d, f"deployments/{target.group}/20260101T000000Z-v1-v2.json")),
         d.request(who, "cloudwatch:DescribeAlarms", _alarm(d, target)),
+        # The bucket: its model archive (overwritten, it would serve another model's trees), its run
+        # outputs, its captures and drift reports.
+        d.request(who, "s3:PutObject", _object(d, target.archive)),
+        d.request(who, "s3:PutObject", _object(d, target.capture)),
+        d.request(who, "s3:PutObject", _object(d, _drift_report(target))),
+        d.request(who, "s3:ListBucket", _bucket(d), context={"s3:prefix": f"runs/{target.group}/"}),
     ]
+
+
+def _reads_of(d: Deployment, who: Principal, target: Model) -> list[Request]:
+    """Reading another model's archive or captures."""
+    return [
+        d.request(who, "s3:GetObject", _object(d, target.archive)),
+        d.request(who, "s3:GetObject", _object(d, target.capture)),
+    ]
+
+
+def _drift_report(model: Model) -> str:
+    return f"runs/{model.group}/pipelines-exec0001/evaluate/report/drift/2026-01-01T000000Z.html"
+
+
+def _bucket(d: Deployment) -> str:
+    return _object(d, "").rstrip("/")
 
 
 def _own_changes(d: Deployment, model: Model) -> list[Request]:
@@ -120,6 +156,18 @@ def _own_changes(d: Deployment, model: Model) -> list[Request]:
             _object(d, f"deployments/{model.group}/20260101T000000Z-v1-v2.json"),
         ),
         d.request(roles["Promoter"], "cloudwatch:DescribeAlarms", _alarm(d, model)),
+        *(
+            d.request(roles["Pipeline"], a, _object(d, model.archive))
+            for a in ("s3:PutObject", "s3:GetObject")
+        ),
+        d.request(
+            roles["Pipeline"], "s3:ListBucket", _bucket(d), context={"s3:prefix": f"runs/{model.group}/"}
+        ),
+        d.request(roles["ServingFunction"], "s3:GetObject", _object(d, model.archive)),
+        d.request(roles["ServingFunction"], "s3:PutObject", _object(d, model.capture)),
+        d.request(roles["DriftMonitor"], "s3:GetObject", _object(d, model.archive)),
+        d.request(roles["DriftMonitor"], "s3:GetObject", _object(d, model.capture)),
+        d.request(roles["DriftMonitor"], "s3:PutObject", _object(d, _drift_report(model))),
         d.request(roles["ServingFunction"], "sagemaker:DescribeModelPackage", _version(model)),
         d.request(roles["DriftMonitor"], "sagemaker:DescribeModelPackage", _version(model)),
         d.request(
@@ -131,24 +179,19 @@ def _own_changes(d: Deployment, model: Model) -> list[Request]:
 def _cross(d: Deployment, who: Model, target: Model) -> list[Request]:
     roles = _roles(d, who)
     reads = [d.request(role, "sagemaker:DescribeModelPackage", _version(target)) for role in roles.values()]
+    reads += [request for role in roles.values() for request in _reads_of(d, role, target)]
     return reads + [request for role in roles.values() for request in _changes_to(d, role, target)]
 
 
 def _shared(d: Deployment) -> list[Request]:
-    """Shared by design (docs/deploy.md): one bucket, so every pipeline reads data/ and writes runs/;
-    captures go below capture/; ListModelPackages has no resource type to scope to."""
+    """Shared by design (docs/deploy.md): every pipeline reads data/, whose keys are content-addressed
+    (sha256/<digest>/<name>), so no upload replaces an object another model's run read; job names all
+    start with pipelines-; ListModelPackages has no resource type to scope to."""
     roles = _roles(d, SECOND)
     second = roles["Pipeline"]
-    run = "runs/pipelines-exec0001/train/pipelines-x-Train/output/model.tar.gz"
     return [
-        d.request(second, "s3:GetObject", _object(d, "data/train.csv")),
-        d.request(second, "s3:PutObject", _object(d, run)),
+        d.request(second, "s3:GetObject", _object(d, "data/sha256/0f/train.csv")),
         d.request(second, "sagemaker:StopTrainingJob", _sagemaker("training-job/pipelines-exec0001-train-x")),
-        d.request(
-            roles["ServingFunction"],
-            "s3:PutObject",
-            _object(d, "capture/titanic-dev/date=2026-01-01/0f.jsonl.gz"),
-        ),
         d.request(roles["Promoter"], "sagemaker:ListModelPackages", "*"),
     ]
 
@@ -163,9 +206,7 @@ CASES: dict[str, Case] = {
     "the first model's roles cannot read or change the second model": Case(
         DENIED, lambda d: _cross(d, FIRST, SECOND)
     ),
-    "shared, as documented: data/, runs/, capture/, pipelines-* jobs, listing versions": Case(
-        (ALLOWED,), _shared
-    ),
+    "shared, as documented: data/, pipelines-* jobs, listing versions": Case((ALLOWED,), _shared),
 }
 
 

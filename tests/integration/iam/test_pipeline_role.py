@@ -71,6 +71,27 @@ def _prefix_inputs_on_assets(d: Deployment) -> list[tuple[str, str]]:
     return [(bucket, key) for bucket, key in found if ASSETS_BUCKET.match(bucket)]
 
 
+def _joins(node: Any) -> list[list[Any]]:
+    if isinstance(node, dict):
+        own = [node["Std:Join"]["Values"]] if isinstance(node.get("Std:Join"), dict) else []
+        return own + [found for value in node.values() for found in _joins(value)]
+    if isinstance(node, list):
+        return [found for item in node for found in _joins(item)]
+    return []
+
+
+def _run_outputs(d: Deployment) -> list[str]:
+    """Object keys below every `runs/` location the synthesized definition writes, for execution EXECUTION."""
+    execution = {"Get": "Execution.PipelineExecutionId"}
+    keys = [
+        "/".join(EXECUTION if value == execution else value for value in values).split("/", 3)[3] + "/part"
+        for values in _joins(_steps(d))
+        if "runs" in values and all(isinstance(v, str) or v == execution for v in values)
+    ]
+    assert len(keys) >= 6, f"expected the three splits, the model, evaluation and report: {keys}"
+    return keys
+
+
 def _xgboost_repository(d: Deployment) -> str:
     images = {step["Arguments"].get("AppSpecification", {}).get("ImageUri") for step in _steps(d)}
     image = next(uri for uri in images if uri)
@@ -150,13 +171,39 @@ CASES: dict[str, Case] = {
             ),
         ],
     ),
-    "writes and reads step outputs and the model archive": Case(
+    "writes and reads every output the definition names, below runs/<its group>/": Case(
         (ALLOWED,),
         lambda d: [
-            d.request(_role(d), action, _object(d, f"runs/{EXECUTION}/{path}"))
+            d.request(_role(d), action, _object(d, key))
             for action in ("s3:PutObject", "s3:GetObject")
-            for path in ("preprocess/train/train.csv", "train/pipelines-x-Train/output/model.tar.gz")
+            for key in _run_outputs(d)
         ],
+    ),
+    "lists its outputs (S3Prefix channels) below runs/<its group>/": Case(
+        (ALLOWED,),
+        lambda d: [
+            d.request(_role(d), "s3:ListBucket", f"arn:aws:s3:::{_bucket(d)}", context={"s3:prefix": key})
+            for key in _run_outputs(d)
+        ],
+    ),
+    "cannot write or read outside its group's run prefix (another model's, the ungrouped layout)": Case(
+        DENIED,
+        lambda d: (
+            [
+                d.request(_role(d), action, _object(d, key))
+                for action in ("s3:PutObject", "s3:GetObject")
+                for key in (
+                    f"runs/mlpipe-other/{EXECUTION}/train/pipelines-x-Train/output/model.tar.gz",
+                    f"runs/{EXECUTION}/train/pipelines-x-Train/output/model.tar.gz",
+                    f"runs/{GROUP}-other/{EXECUTION}/train/model.tar.gz",
+                )
+            ]
+            + [
+                d.request(
+                    _role(d), "s3:ListBucket", f"arn:aws:s3:::{_bucket(d)}", context={"s3:prefix": "runs/"}
+                )
+            ]
+        ),
     ),
     "decrypts and generates data keys with the bucket key through S3": Case(
         (ALLOWED,), lambda d: [_s3_kms(d, "kms:Decrypt"), _s3_kms(d, "kms:GenerateDataKey")]
@@ -215,3 +262,9 @@ def decisions(deployment: Deployment) -> dict[str, list[str]]:
 @pytest.mark.parametrize("name", CASES)
 def test_pipeline_role(name: str, decisions: dict[str, list[str]]) -> None:
     assert unexpected(CASES[name], decisions[name]) == []
+
+
+def test_every_output_is_below_its_group_and_execution(deployment: Deployment) -> None:
+    """The synthesized definition writes only below runs/<group>/<execution id>/, where the role writes."""
+    outside = [key for key in _run_outputs(deployment) if not key.startswith(f"runs/{GROUP}/{EXECUTION}/")]
+    assert outside == []

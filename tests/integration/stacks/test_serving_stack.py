@@ -46,6 +46,15 @@ def test_serving_function_settings(templates: dict[str, Any]) -> None:
     assert "mlpipe-dev-serving" in json.dumps(props["Code"]["ImageUri"])
 
 
+def test_serving_function_logs_json_records_at_info(templates: dict[str, Any]) -> None:
+    """The handler logs with the standard library and `extra` fields (lambda_inference/README.md): JSON
+    format makes the runtime write them as keys; INFO keeps "model loaded" (which version, which artifact).
+    tests/integration/lambda_runtime shows awslambdaric doing so with the variables Lambda sets for it."""
+    config = _serving(templates)["LoggingConfig"]
+    assert (config["LogFormat"], config["ApplicationLogLevel"]) == ("JSON", "INFO")
+    assert "LogGroup" in config  # still the encrypted group with retention
+
+
 def test_every_function_logs_to_an_encrypted_group_with_retention(templates: dict[str, Any]) -> None:
     groups = resources_of(templates["serving"], "AWS::Logs::LogGroup")
     for props in _functions(templates).values():

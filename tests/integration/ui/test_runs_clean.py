@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli.commands import app
@@ -14,9 +15,14 @@ from runtime.registry.base import Registration
 from runtime.registry.sqlite import SqliteModelRegistry
 
 BUCKET_RUNS = Path("s3") / "mlpipe-local" / "runs"
+GROUP = "mlpipe-m"
+# runs/<group>/<id>/ (pipeline/definition/layout.py), or runs/<id>/ for runs made before the group level.
+LAYOUTS = {"grouped": Path(GROUP), "earlier": Path()}
 
 
-def make_run(home: Path, run_id: str, *, status: str = "succeeded", pid: int | None = None) -> None:
+def make_run(
+    home: Path, run_id: str, *, status: str = "succeeded", pid: int | None = None, layout: str = "grouped"
+) -> None:
     folder = home / "runs" / run_id
     (folder / "logs").mkdir(parents=True)
     (folder / "logs" / "Train.log").write_text("training\n")
@@ -36,15 +42,15 @@ def make_run(home: Path, run_id: str, *, status: str = "succeeded", pid: int | N
         "steps": steps,
     }
     (folder / "run.json").write_text(json.dumps(record))
-    outputs = home / BUCKET_RUNS / run_id / "train"
+    outputs = home / BUCKET_RUNS / LAYOUTS[layout] / run_id / "train"
     outputs.mkdir(parents=True)
     (outputs / "model.tar.gz").write_bytes(b"model of " + run_id.encode())
 
 
-def register(home: Path, run_id: str) -> None:
-    SqliteModelRegistry(home / "registry.db", "mlpipe-m").register_version(
+def register(home: Path, run_id: str, layout: str = "grouped") -> None:
+    SqliteModelRegistry(home / "registry.db", GROUP).register_version(
         Registration(
-            artifact_uri=f"s3://mlpipe-local/runs/{run_id}/train/model.tar.gz",
+            artifact_uri=f"s3://mlpipe-local/runs/{(LAYOUTS[layout] / run_id).as_posix()}/train/model.tar.gz",
             sha256="0" * 64,
             metrics={"accuracy": 0.8},
             parameters={},
@@ -59,22 +65,23 @@ def mlpipe(home: Path, *args: str):
     return CliRunner().invoke(app, list(args), env=env)
 
 
-def test_clean_keeps_the_newest_the_running_and_the_registered_runs(tmp_path: Path):
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_clean_keeps_the_newest_the_running_and_the_registered_runs(tmp_path: Path, layout: str):
     home = tmp_path / "home"
-    make_run(home, "20250101T000000Z-aaaaaa")  # old, registered a version
-    make_run(home, "20250102T000000Z-bbbbbb", status="failed")  # old, failed: goes
-    make_run(home, "20250103T000000Z-cccccc", status="running", pid=os.getpid())  # in progress
-    make_run(home, "20250104T000000Z-dddddd", status="running", pid=None)  # killed: goes
-    make_run(home, "20250105T000000Z-eeeeee")  # newest
-    register(home, "20250101T000000Z-aaaaaa")
+    make_run(home, "20250101T000000Z-aaaaaa", layout=layout)  # old, registered a version
+    make_run(home, "20250102T000000Z-bbbbbb", status="failed", layout=layout)  # old, failed: goes
+    make_run(home, "20250103T000000Z-cccccc", status="running", pid=os.getpid(), layout=layout)  # running
+    make_run(home, "20250104T000000Z-dddddd", status="running", pid=None, layout=layout)  # killed: goes
+    make_run(home, "20250105T000000Z-eeeeee", layout=layout)  # newest
+    register(home, "20250101T000000Z-aaaaaa", layout)
 
     result = mlpipe(home, "runs", "clean", "--keep", "1")
 
     assert result.exit_code == 0, result.output
     left = sorted(p.name for p in (home / "runs").iterdir())
     assert left == ["20250101T000000Z-aaaaaa", "20250103T000000Z-cccccc", "20250105T000000Z-eeeeee"]
-    assert sorted(p.name for p in (home / BUCKET_RUNS).iterdir()) == left
-    assert (home / BUCKET_RUNS / "20250101T000000Z-aaaaaa/train/model.tar.gz").is_file()
+    assert sorted(p.name for p in (home / BUCKET_RUNS / LAYOUTS[layout]).iterdir()) == left
+    assert (home / BUCKET_RUNS / LAYOUTS[layout] / "20250101T000000Z-aaaaaa/train/model.tar.gz").is_file()
     assert "holds the artifact of mlpipe-m version 1" in result.output
     assert "in progress" in result.output
 

@@ -83,6 +83,7 @@ def test_data_object_and_run_uri_name_exact_keys(parameters: dict[str, Any]) -> 
                 "s3:/",
                 "mlpipe-artifact-bucket-placeholder",
                 "runs",
+                "mlpipe-model-group-placeholder",  # each model's own prefix, the only one its role writes
                 {"Get": "Execution.PipelineExecutionId"},
                 "train",
             ],
