@@ -114,10 +114,11 @@ def check_serves(models: tuple[str, ...], group: str, source: str) -> None:
     no pipeline and promoter deployed would change nothing that serves."""
     if group in models:
         return
-    deployed = ", ".join(model_name(g) for g in models) or "none"
+    deployed = ", ".join(repr(model_name(g)) for g in models) or "none"
+    use = f"--name {model_name(models[0])}" if len(models) == 1 else "--name with one of those"
     raise CloudError(
         f"model {model_name(group)!r} (model package group {group}) is not deployed: {source} serve "
-        f"{deployed}. Use --name with one of those, or deploy it: add its name to the CDK context, "
+        f"{deployed}. Use {use}, or deploy it: add its name to the CDK context, "
         f"`npx cdk deploy --all -c models=<every other model>,{model_name(group)}` ({DOCS})"
     )
 
@@ -162,8 +163,12 @@ def select_model(
 ) -> DeployedStack:
     """The shared stacks plus the stacks of model `group` (None: the only model deployed, if only one)."""
     models = _stacks_by_model(per_stack)
-    if not models:  # no pipeline stack at the source (e.g. an outputs file of one stack): all of it
-        return _merge(per_stack, source)
+    if not models:  # no stack named as ours at the source (an outputs file of one stack...): all of it
+        merged = _merge(per_stack, source)
+        deployed_group = merged.outputs.get(MODEL_PACKAGE_GROUP_NAME)
+        if group is not None and deployed_group:
+            check_serves((deployed_group,), group, source)
+        return merged
     if group is not None:
         check_serves(tuple(sorted(models)), group, source)
     chosen = group or (next(iter(models)) if len(models) == 1 else None)

@@ -92,7 +92,7 @@ def test_approving_a_model_that_is_not_deployed_changes_nothing(two_models: Any)
     assert result.exit_code == 1
     message = " ".join(result.stderr.split())
     assert "model 'wine' (model package group mlpipe-wine) is not deployed" in message
-    assert "serve penguins, titanic-dev" in message and "-c models=" in message
+    assert "serve 'penguins', 'titanic-dev'" in message and "-c models=" in message
 
 
 def test_status_shows_the_named_models_stacks(two_models: Any) -> None:

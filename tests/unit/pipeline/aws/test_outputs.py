@@ -137,12 +137,12 @@ def test_a_model_that_is_not_deployed_is_refused_with_the_deployed_names(tmp_pat
 
     message = str(raised.value)
     assert "model 'wine' (model package group mlpipe-wine) is not deployed" in message
-    assert "serve penguins, titanic-dev" in message
+    assert "serve 'penguins', 'titanic-dev'" in message
     assert "-c models=<every other model>,wine" in message and "A second model on AWS" in message
 
 
 def test_the_only_model_is_refused_another_name(tmp_path: Path) -> None:
-    with pytest.raises(CloudError, match=r"'penguins' .* is not deployed: .* serve grp"):
+    with pytest.raises(CloudError, match=r"'penguins' .* is not deployed: .* serve 'grp'. Use --name grp,"):
         from_outputs_file(write(tmp_path, CDK_OUTPUTS), "mlpipe-penguins")
 
 
