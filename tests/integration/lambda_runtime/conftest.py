@@ -28,8 +28,12 @@ def model_archive(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 def function_environment(home: Path) -> dict[str, str]:
-    """What the serving stack sets (stacks/constructs/serving_function.py), on the local backend."""
+    """What the serving stack sets (stacks/constructs/serving_function.py), on the local backend; the two
+    AWS_LAMBDA_LOG_* variables are what Lambda sets for its LoggingConfig (JSON, INFO)
+    (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html)."""
     return {
+        "AWS_LAMBDA_LOG_FORMAT": "JSON",
+        "AWS_LAMBDA_LOG_LEVEL": "INFO",
         "MLPIPE_BACKEND": "local",
         "MLPIPE_HOME": str(home),
         "MODEL_PACKAGE_GROUP": GROUP,

@@ -110,7 +110,7 @@ def test_the_model_loads_during_the_init_phase_the_emulator_reports(emulator):
     init_ms, (first_invoke_ms,) = emulator.reports(1)
 
     log = emulator.log()
-    assert log.index('"message":"model loaded"') < log.index("INIT REPORT")
+    assert log.index('"message": "model loaded"') < log.index("INIT REPORT")
     assert init_ms > first_invoke_ms > 0
 
 
@@ -133,9 +133,7 @@ def test_the_runtime_writes_the_serving_logs_as_json_lines_with_their_fields(lam
     runtime interface client writes every record as one JSON object holding those fields
     (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html, "Using Lambda advanced logging
     controls with Python"; https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html)."""
-    logging_config = {"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "INFO"}
-    environment = function_environment(home) | logging_config
-    with RuntimeEmulator(lambda_bundle, dockerfile_handler(), environment) as running:
+    with RuntimeEmulator(lambda_bundle, dockerfile_handler(), function_environment(home)) as running:
         running.invoke(load_event("direct_sample.json"))
         records = [json.loads(line) for line in running.log().splitlines() if line.startswith("{")]
 
