@@ -88,6 +88,11 @@ def pipeline_table(results: dict[str, Any]) -> str:
     ]
     skipped = results.get("pipeline_scaling_skipped", {})
     rows += [[f"synthetic, {int(n):,} rows", f"skipped: {skipped[n]}"] for n in sorted(skipped, key=int)]
+    if "pipeline_cached_rerun_steps" in results:  # since issue 17
+        steps = results["pipeline_cached_rerun_steps"]
+        cached = ", ".join(name for name, outcome in steps.items() if outcome == "cached") or "none"
+        label = f"train.csv again, only MinAccuracy changed (from the cache: {cached})"
+        rows.append([label, format_summary(results["pipeline_cached_rerun_s"], "s")])
     return table(["input", "wall time of `mlpipe run`"], rows)
 
 

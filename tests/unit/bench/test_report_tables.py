@@ -23,3 +23,15 @@ def test_pipeline_table_lists_skipped_sizes_with_the_reason() -> None:
     text = pipeline_table(results)
     assert "| synthetic, 10,000 rows | 9.00 s (1 run) |" in text
     assert "| synthetic, 1,000,000 rows | skipped: projected 900 s exceeds the 300 s left |" in text
+
+
+def test_pipeline_table_shows_the_re_run_and_which_steps_came_from_the_cache() -> None:
+    results = {
+        "pipeline_wall_s": summarize([3.0]),
+        "pipeline_scaling": {},
+        "pipeline_cached_rerun_s": summarize([0.7, 0.8, 0.75]),
+        "pipeline_cached_rerun_steps": {"Preprocess": "cached", "Train": "cached", "Evaluate": "succeeded"},
+    }
+    text = pipeline_table(results)
+    assert "| train.csv again, only MinAccuracy changed (from the cache: Preprocess, Train) |" in text
+    assert "0.750 s (0.700-0.800, 3 runs)" in text
