@@ -100,7 +100,8 @@ def run(
         assignments = [f"{key}={value}" for key, value in from_config.items()] + (param or [])
         from pipeline.cli.cloud import run_on_aws  # noqa: PLC0415 - boto3 only for AWS runs
 
-        raise typer.Exit(run_on_aws(assignments, wait=not no_wait, name=name))
+        # The config's name too: a penguins mlpipe.toml must not train into the deployed titanic group.
+        raise typer.Exit(run_on_aws(assignments, wait=not no_wait, name=name or project.name))
     if train is None:
         raise fail("give the labelled training CSV with --train FILE.csv", EXIT_USAGE)
     settings = model_settings(backend, name, project, new=True)

@@ -23,8 +23,8 @@ from moto import mock_aws
 from rich.console import Console
 from typer.testing import CliRunner
 
-from pipeline.cli.app import app
 from pipeline.cli.cloud import run_on_aws
+from pipeline.cli.commands import app
 from promoter.schema_guard import SCHEMA_CHANGE_ACCEPTED
 from tests.integration.aws.moto_stacks import PIPELINE, create_pipeline, create_stacks
 
@@ -75,6 +75,19 @@ def test_run_with_the_deployed_name_starts_the_pipeline(aws: Any) -> None:
 
     assert code == 0
     assert len(sagemaker.list_pipeline_executions(PipelineName=PIPELINE)["PipelineExecutionSummaries"]) == 1
+
+
+def test_run_with_a_config_naming_another_model_starts_nothing(aws: Any, tmp_path: Any) -> None:
+    """mlpipe.toml's name counts on AWS as locally: its columns must not train into the deployed group."""
+    sagemaker = create_pipeline()
+    config = tmp_path / "mlpipe.toml"
+    config.write_text('name = "penguins"\ntarget = "species"\n')
+
+    result = CliRunner().invoke(app, ["run", "--backend", "aws", "--config", str(config), "--no-wait"])
+
+    assert result.exit_code == 1, result.output
+    assert "'penguins'" in result.output and "--name titanic-dev" in result.output
+    assert sagemaker.list_pipeline_executions(PipelineName=PIPELINE)["PipelineExecutionSummaries"] == []
 
 
 @pytest.mark.parametrize("command", [["approve", "1", "--force"], ["reject", "1"], ["rollback"]])

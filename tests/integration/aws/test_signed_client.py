@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from pipeline.aws.errors import CloudError
 from pipeline.aws.signed_client import sign_post, signed_post_json
-from pipeline.cli.commands import app
 from pipeline.cli.cloud import predict_remote
+from pipeline.cli.commands import app
 from tests.integration.aws.sigv4_server import Verifier, sigv4_server
 from tests.unit.pipeline.aws.conftest import FAKE_ACCESS_KEY, FAKE_REGION, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN
 

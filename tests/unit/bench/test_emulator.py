@@ -4,10 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from bench.emulator import INIT_REPORT, INVOKE_REPORT, EmulatorError, dockerfile_environment, dockerfile_handler
-from bench.serving import floors, ours
 from bench.config import LAMBDA_BUNDLE
+from bench.emulator import (
+    INIT_REPORT,
+    INVOKE_REPORT,
+    EmulatorError,
+    dockerfile_environment,
+    dockerfile_handler,
+)
 from bench.report_tables import floor_table, serving_table
+from bench.serving import floors, ours
 
 # Lines as aws-lambda-rie (aws-sam-cli 1.170.0) logged them for the serving bundle (dates cut).
 EMULATOR_LOG = """\
@@ -35,7 +41,7 @@ def test_the_handler_is_the_dockerfiles_last_cmd(tmp_path: Path) -> None:
     assert dockerfile_handler() == "lambda_inference.handler.lambda_handler"
 
 
-def test_the_benchmark_runs_our_bundle_with_the_image_environment_but_the_local_backend(tmp_path: Path) -> None:
+def test_our_bundle_runs_with_the_image_environment_but_the_local_backend(tmp_path: Path) -> None:
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text("FROM x\nENV A=1\nRUN true\nENV B=two=2\n")
 
