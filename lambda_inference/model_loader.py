@@ -2,6 +2,8 @@
 
 Resolution: the pinned `MODEL_VERSION` when set (the promoter pins it in AWS), else the local
 registry's live pointer (`mlpipe models approve/rollback` move it), else the latest `Approved` version.
+A complete pin (`MODEL_VERSION`, `MODEL_ARTIFACT_URI`, `MODEL_SHA256`, `pinned_artifact.py`) needs no
+registry at all: it is opened lazily, so then never (no SageMaker client, no round trip at init).
 A load checks the artifact's size against the cap before reading it,
 its SHA-256 while it streams, before anything is parsed (`artifact_fetch`); the archive and the JSON
 model are then read by bounded parsers (`runtime.features.archive`, `runtime.features.trees`): no
@@ -22,11 +24,14 @@ interval counts while invocations run; in AWS the promoter pins the version anyw
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import weakref
+from collections.abc import Callable, Mapping
 
 from lambda_inference.artifact_fetch import fetch_verified
 from lambda_inference.errors import ArtifactIntegrityError, ModelUnavailable
+from lambda_inference.pinned_artifact import LazyRegistry, pinned_artifact
 from lambda_inference.served_model import (
     SERVICE_LOGGER,
     LoadedModel,
@@ -54,14 +59,18 @@ class ModelLoader:
         store: ReadsArtifacts,
         *,
         pinned_version: int | None = None,
+        pinned: ModelVersion | None = None,
         refresh_seconds: float = 5.0,
         load_timeout_seconds: float | None = None,
         predictor_factory: PredictorFactory = build_predictor,
         background: bool = True,
     ) -> None:
-        """`background=False`: no timer; the first `current()` loads, later loads happen in `refresh()`."""
+        """`background=False`: no timer; the first `current()` loads, later loads happen in `refresh()`.
+
+        `pinned`: the version with its artifact and digest (a complete pin); the registry is never asked."""
         self._registry, self._store, self._factory = registry, store, predictor_factory
-        self._pinned = pinned_version
+        self._pinned = pinned.version if pinned is not None else pinned_version
+        self._pinned_artifact = pinned
         self._refresh_seconds = max(refresh_seconds, MIN_REFRESH_SECONDS)
         self._load_timeout = LOAD_TIMEOUT_SECONDS if load_timeout_seconds is None else load_timeout_seconds
         self._background = background
@@ -80,15 +89,30 @@ class ModelLoader:
         self._timer: threading.Thread | None = None
 
     @classmethod
-    def from_environment(cls) -> ModelLoader:
-        """The loader for MLPIPE_BACKEND/MLPIPE_HOME, MODEL_VERSION and MODEL_REFRESH_SECONDS."""
+    def from_environment(
+        cls,
+        environ: Mapping[str, str] = os.environ,
+        *,
+        open_registry: Callable[[], ResolvesVersions] | None = None,
+    ) -> ModelLoader:
+        """The loader for MLPIPE_BACKEND/MLPIPE_HOME, MODEL_VERSION (with MODEL_ARTIFACT_URI and MODEL_SHA256)
+        and MODEL_REFRESH_SECONDS; ModelUnavailable (a 503) for a partial pin.
+
+        The registry (`open_registry`, default the backend's) is opened on first use only."""
         from runtime import settings as pipeline_settings  # noqa: PLC0415 (boto3 only when needed)
 
-        config = pipeline_settings.load_settings()
+        config = pipeline_settings.load_settings(environ)
+        pinned = pinned_artifact(environ, config.model_package_group, config.model_version)
+        if open_registry is None:
+
+            def open_registry() -> ResolvesVersions:
+                return pipeline_settings.open_registry(config)
+
         return cls(
-            pipeline_settings.open_registry(config),
+            LazyRegistry(open_registry),
             pipeline_settings.open_store(config),
             pinned_version=config.model_version,
+            pinned=pinned,
             refresh_seconds=config.model_refresh_seconds,
         )
 
@@ -173,6 +197,8 @@ class ModelLoader:
                 self._fetching.discard(key)
 
     def _resolve(self) -> ModelVersion:
+        if self._pinned_artifact is not None:
+            return self._pinned_artifact
         if self._pinned is not None:
             try:
                 return self._registry.get_version(self._pinned)

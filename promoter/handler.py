@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -37,6 +38,11 @@ except ImportError:
     from promoter.schema_guard import change_accepted, describe_changes, schema_changes
 
 MODEL_VERSION_VARIABLE = "MODEL_VERSION"
+# Pinned with MODEL_VERSION, from the version's DescribeModelPackage: the serving loader then fetches and
+# verifies the artifact without opening the registry at init (lambda_inference/pinned_artifact.py).
+MODEL_ARTIFACT_URI_VARIABLE = "MODEL_ARTIFACT_URI"
+MODEL_SHA256_VARIABLE = "MODEL_SHA256"
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 HISTORY_BUCKET_VARIABLE = "DEPLOYMENT_HISTORY_BUCKET"  # the artifact bucket (promoter/history.py)
 CANARY_PLAN_VARIABLE = "CANARY_PLAN"  # e.g. "10:5" (rollout.parse_plan); "" or unset: all at once
 CANARY_ALARM_VARIABLE = "CANARY_ALARM"  # comma-separated alarms; any in ALARM rolls a canary back
@@ -71,6 +77,25 @@ class Promotion:
     @property
     def changed(self) -> bool:
         return self.function_version is not None
+
+
+@dataclass(frozen=True)
+class PinnedArtifact:
+    """Where the pinned version's archive is and its SHA-256; both empty: serving asks the registry."""
+
+    uri: str = ""
+    sha256: str = ""
+
+    def variables(self, model_version: str) -> dict[str, str]:
+        """The three pin variables, always all of them: a stale artifact never outlives its version."""
+        return {
+            MODEL_VERSION_VARIABLE: model_version,
+            MODEL_ARTIFACT_URI_VARIABLE: self.uri,
+            MODEL_SHA256_VARIABLE: self.sha256,
+        }
+
+
+NO_ARTIFACT = PinnedArtifact()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,6 +175,39 @@ def _model_version(config: dict[str, Any]) -> str:
     return str(config.get("Environment", {}).get("Variables", {}).get(MODEL_VERSION_VARIABLE, NO_PIN))
 
 
+def _pin_variables(config: dict[str, Any]) -> dict[str, str]:
+    variables = config.get("Environment", {}).get("Variables", {})
+    return {name: str(variables.get(name, "")) for name in NO_ARTIFACT.variables("")}
+
+
+def artifact_of(described: dict[str, Any]) -> PinnedArtifact:
+    """The archive URI (`InferenceSpecification.Containers[0].ModelDataUrl`) and the `sha256` the Register
+    step recorded in CustomerMetadataProperties (runtime/registry/model_package.py), from a
+    DescribeModelPackage response; NO_ARTIFACT, logged, when either is missing or no SHA-256."""
+    containers = described.get("InferenceSpecification", {}).get("Containers", [])
+    uri = str(containers[0].get("ModelDataUrl", "")) if containers else ""
+    sha256 = str((described.get("CustomerMetadataProperties") or {}).get("sha256", ""))
+    if uri and SHA256_HEX.fullmatch(sha256):
+        return PinnedArtifact(uri, sha256)
+    logger.warning(
+        "%s records no artifact URI or SHA-256; pinning MODEL_VERSION alone (serving asks the registry)",
+        described.get("ModelPackageArn"),
+    )
+    return NO_ARTIFACT
+
+
+def pinned_artifact(
+    sagemaker: Any, group: str, version: str, described: dict[str, Any] | None = None
+) -> PinnedArtifact:
+    """The artifact to pin with `version` (NO_ARTIFACT when unpinning); `described`: its
+    DescribeModelPackage when the caller already has it."""
+    if not version:
+        return NO_ARTIFACT
+    if described is None:
+        described = sagemaker.describe_model_package(ModelPackageName=package_arn(sagemaker, group, version))
+    return artifact_of(described)
+
+
 def wait_for(lambda_client: Any, waiter: str, function: str, *, delay: float = 1) -> None:
     """Run one of botocore's Lambda waiters (`function_updated_v2`, `function_active_v2`)."""
     try:
@@ -180,22 +238,29 @@ def pin(
     alias: str,
     model_version: str,
     *,
+    artifact: PinnedArtifact,
     expected_image: str,
     delay: float = 1,
     move_alias: bool = True,
 ) -> str:
-    """Set MODEL_VERSION, publish exactly that `$LATEST` and point the alias at it (unless not
-    `move_alias`: a canary routes to it, promoter/canary_aws.py); returns the version."""
+    """Set MODEL_VERSION with its artifact's URI and SHA-256, publish exactly that `$LATEST` and point the
+    alias at it (unless not `move_alias`: a canary routes to it, promoter/canary_aws.py); returns the version.
+
+    UpdateFunctionConfiguration replaces the whole `Environment.Variables` map
+    (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html;
+    snyk/lambda-env-updater README), so every variable `$LATEST` has is sent back with the three pin
+    variables set."""
     wait_for(lambda_client, "function_updated_v2", function, delay=delay)  # e.g. a deploy still updating
     before = deployed_code(lambda_client, function, expected_image)
-    variables = {**before.get("Environment", {}).get("Variables", {}), MODEL_VERSION_VARIABLE: model_version}
+    pinned = artifact.variables(model_version)
+    variables = {**before.get("Environment", {}).get("Variables", {}), **pinned}
     lambda_client.update_function_configuration(
         FunctionName=function, Environment={"Variables": variables}, **_revision(before)
     )
     wait_for(lambda_client, "function_updated_v2", function, delay=delay)
     wait_for(lambda_client, "function_active_v2", function, delay=delay)
     after = deployed_code(lambda_client, function, expected_image)
-    if _model_version(after) != model_version:
+    if _pin_variables(after) != pinned:
         raise PromotionError(f"{function} changed while pinning v{model_version}; retrying")
     # CodeSha256 and RevisionId make the publish fail if $LATEST changed since it was checked.
     published = lambda_client.publish_version(
@@ -236,11 +301,12 @@ def schema_of(described: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(details.get("input_schema") or "{}"))
 
 
-def check_same_inputs(sagemaker: Any, group: str, live: str, desired: str) -> None:
+def check_same_inputs(sagemaker: Any, group: str, live: str, desired: str) -> dict[str, Any] | None:
     """Raise SchemaChanged when `desired` takes other inputs than `live` (promoter/schema_guard.py),
-    unless `mlpipe models approve --force` recorded the acceptance on `desired`'s package."""
+    unless `mlpipe models approve --force` recorded the acceptance on `desired`'s package; returns
+    `desired`'s DescribeModelPackage (None when there was nothing to compare)."""
     if not live or not desired:
-        return
+        return None
     before = input_schema(sagemaker, package_arn(sagemaker, group, live))
     candidate = sagemaker.describe_model_package(ModelPackageName=package_arn(sagemaker, group, desired))
     changes = describe_changes(schema_changes(before, schema_of(candidate)))
@@ -252,13 +318,14 @@ def check_same_inputs(sagemaker: Any, group: str, live: str, desired: str) -> No
             live,
             changes,
         )
-        return
+        return candidate
     if changes:
         raise SchemaChanged(
             f"not making v{desired} of {group} live: its input schema differs from live v{live} ({changes}); "
             "clients sending the live inputs would break. Reject it, register it under another model name, "
             f"or accept the change: `mlpipe models approve {desired} --force --backend aws`"
         )
+    return candidate
 
 
 def set_stages(sagemaker: Any, group: str, live: str, replaced: str) -> None:
@@ -294,8 +361,10 @@ def promote(
         desired = canary_aws.settle(lambda_client, function=function, alias=alias, desired=desired)
     if desired is None or desired == previous:
         return Promotion(previous=previous, current=previous)
+    described = None
     if desired and previous and int(desired) > int(previous):  # a rollback restores inputs served before
-        check_same_inputs(sagemaker, group, previous, desired)
+        described = check_same_inputs(sagemaker, group, previous, desired)
+    artifact = pinned_artifact(sagemaker, group, desired, described)
     if plan and desired and previous and int(desired) > int(previous):
         at = str((event or {}).get("time") or datetime.now(UTC).isoformat(timespec="seconds"))
         published = pin(
@@ -303,6 +372,7 @@ def promote(
             function,
             alias,
             desired,
+            artifact=artifact,
             expected_image=expected_image,
             delay=delay,
             move_alias=False,
@@ -311,7 +381,9 @@ def promote(
             lambda_client, function, alias, published=published, to=int(desired), plan=plan, at=at
         )
         return Promotion(previous=previous, current=desired, function_version=published, plan=plan)
-    published = pin(lambda_client, function, alias, desired, expected_image=expected_image, delay=delay)
+    published = pin(
+        lambda_client, function, alias, desired, artifact=artifact, expected_image=expected_image, delay=delay
+    )
     set_stages(sagemaker, group, desired, previous)
     return Promotion(previous=previous, current=desired, function_version=published)
 

@@ -15,7 +15,13 @@ from constructs import Construct
 
 from pipeline.definition.layout import model_runs_key
 from runtime.monitoring.capture import CAPTURE_PREFIX
-from runtime.names import BACKEND_ENV, MODEL_PACKAGE_GROUP_ENV, MODEL_VERSION_ENV
+from runtime.names import (
+    BACKEND_ENV,
+    MODEL_ARTIFACT_URI_ENV,
+    MODEL_PACKAGE_GROUP_ENV,
+    MODEL_SHA256_ENV,
+    MODEL_VERSION_ENV,
+)
 from runtime.settings import model_name
 from stacks.constructs.function_parts import encrypted_log_group, lambda_role
 from stacks.policy import GUARD, NAG, VPC_REASON, acknowledge, nag_resource
@@ -72,6 +78,9 @@ class ServingFunction(Construct):
                 # Empty until the promoter pins a version: the loader then serves the latest Approved
                 # one, or answers 503 while there is none.
                 MODEL_VERSION_ENV: "",
+                # Pinned with it (lambda_inference/pinned_artifact.py): then no registry call at init.
+                MODEL_ARTIFACT_URI_ENV: "",
+                MODEL_SHA256_ENV: "",
                 # Serving-time capture (runtime/monitoring/capture_env.py, docs/monitoring.md).
                 "ARTIFACT_BUCKET": bucket.bucket_name,
                 "CAPTURE_RATE": f"{capture_rate:g}",

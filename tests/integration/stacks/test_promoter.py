@@ -7,6 +7,7 @@ tests/unit/stacks/test_promoter_handler.py; here the calls run end to end agains
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -54,16 +55,26 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
         yield sagemaker, lambda_client
 
 
+def _artifact(version: int) -> dict[str, str]:
+    """What the Register step records for `version`: its archive, and that archive's SHA-256 as the
+    CustomerMetadataProperties `sha256` (runtime/registry/model_package.py)."""
+    uri = f"s3://bucket/runs/x/v{version}/model.tar.gz"
+    return {"MODEL_ARTIFACT_URI": uri, "MODEL_SHA256": hashlib.sha256(uri.encode()).hexdigest()}
+
+
 def _register(sagemaker: Any, status: str) -> str:
+    listed = sagemaker.list_model_packages(ModelPackageGroupName=GROUP)["ModelPackageSummaryList"]
+    recorded = _artifact(len(listed) + 1)
     return str(
         sagemaker.create_model_package(
             ModelPackageGroupName=GROUP,
             ModelApprovalStatus=status,
+            CustomerMetadataProperties={"sha256": recorded["MODEL_SHA256"]},
             InferenceSpecification={
                 "Containers": [
                     {
                         "Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5",
-                        "ModelDataUrl": "s3://bucket/runs/x/model.tar.gz",
+                        "ModelDataUrl": recorded["MODEL_ARTIFACT_URI"],
                     }
                 ],
                 "SupportedContentTypes": ["application/json"],
@@ -74,11 +85,26 @@ def _register(sagemaker: Any, status: str) -> str:
 
 
 def _set_status(sagemaker: Any, arn: str, status: str) -> None:
-    sagemaker.update_model_package(ModelPackageArn=arn, ModelApprovalStatus=status)
+    """As `mlpipe models approve` does it (runtime/registry/sagemaker.py `_update`): moto
+    replaces CustomerMetadataProperties with what an update carries, SageMaker merges them; re-sent,
+    both keep sha256."""
+    properties = (
+        sagemaker.describe_model_package(ModelPackageName=arn).get("CustomerMetadataProperties") or {}
+    )
+    sagemaker.update_model_package(
+        ModelPackageArn=arn, ModelApprovalStatus=status, CustomerMetadataProperties=properties
+    )
 
 
 def _live(lambda_client: Any) -> str:
     return handler.pinned_version(lambda_client, FUNCTION, ALIAS)
+
+
+def _live_environment(lambda_client: Any) -> dict[str, str]:
+    """The environment of the function version the alias targets."""
+    target = lambda_client.get_alias(FunctionName=FUNCTION, Name=ALIAS)["FunctionVersion"]
+    config = lambda_client.get_function_configuration(FunctionName=FUNCTION, Qualifier=target)
+    return dict(config["Environment"]["Variables"])
 
 
 def _promote(sagemaker: Any, lambda_client: Any, expected_image: str = IMAGE) -> handler.Promotion:
@@ -115,6 +141,12 @@ def test_approving_v2_pins_v2(aws: tuple[Any, Any]) -> None:
     alias = lambda_client.get_alias(FunctionName=FUNCTION, Name=ALIAS)
     assert alias["FunctionVersion"] == result.function_version
     assert _live(lambda_client) == "2"
+    # pinned with its artifact and digest, every other variable kept (the update replaces the whole map)
+    assert _live_environment(lambda_client) == {
+        "MODEL_PACKAGE_GROUP": GROUP,
+        MODEL_VERSION_VARIABLE: "2",
+        **_artifact(2),
+    }
 
 
 def test_rejecting_live_v2_rolls_back_to_v1(aws: tuple[Any, Any]) -> None:
@@ -129,6 +161,8 @@ def test_rejecting_live_v2_rolls_back_to_v1(aws: tuple[Any, Any]) -> None:
 
     assert (result.previous, result.current) == ("2", "1")
     assert _live(lambda_client) == "1"
+    environment = _live_environment(lambda_client)
+    assert {name: environment[name] for name in _artifact(1)} == _artifact(1)  # v1's artifact again
 
 
 def test_rejecting_the_only_approved_version_unpins(aws: tuple[Any, Any]) -> None:
@@ -140,6 +174,9 @@ def test_rejecting_the_only_approved_version_unpins(aws: tuple[Any, Any]) -> Non
     _promote(sagemaker, lambda_client)
 
     assert _live(lambda_client) == ""
+    # the artifact goes with the version: no partial pin is left behind
+    environment = _live_environment(lambda_client)
+    assert (environment["MODEL_ARTIFACT_URI"], environment["MODEL_SHA256"]) == ("", "")
 
 
 def test_same_event_twice_changes_once(aws: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,6 +40,8 @@ def test_serving_function_settings(templates: dict[str, Any]) -> None:
         "MLPIPE_BACKEND": "aws",
         "MODEL_PACKAGE_GROUP": DEV.models[0].group,
         "MODEL_VERSION": "",
+        "MODEL_ARTIFACT_URI": "",  # pinned with MODEL_VERSION by the promoter
+        "MODEL_SHA256": "",
         "ARTIFACT_BUCKET": {"Fn::Sub": DEV.artifact_bucket_name},  # capture (issue 16)
         "CAPTURE_RATE": "1",
     }

@@ -281,13 +281,14 @@ def test_routing_without_a_marker_is_refused_with_the_fix(stubs: Any) -> None:
 def test_the_promoter_opens_a_canary_instead_of_moving_the_alias(monkeypatch: pytest.MonkeyPatch) -> None:
     """promote() with CANARY_PLAN: v7 approved over live v6 -> v7 published without moving the alias, the
     alias keeps v6's function version and routes 10% to v7's; no ModelLifeCycle stage is set yet (no
-    UpdateModelPackage is stubbed), the final tick sets them."""
+    UpdateModelPackage is stubbed), the final tick sets them; v7's function version carries v7's artifact."""
     from promoter import handler
     from tests.unit.promoter.test_handler import (
         APPROVED,
         EVENT_TIME,
         GROUP,
         IMAGE,
+        artifact,
         expect_describe,
         expect_list,
         expect_schema,
@@ -323,6 +324,8 @@ def test_the_promoter_opens_a_canary_instead_of_moving_the_alias(monkeypatch: py
         functions.assert_no_pending_responses()
     assert (result.previous, result.current, result.function_version, result.plan) == ("6", "7", "5", "10:5")
     assert [(call["version"], call["move_alias"]) for call in published] == [("7", False)]
+    # the canary's function version is pinned on v7's artifact too, from the Describe the schema check made
+    assert published[0]["artifact"] == artifact(7)
 
 
 def test_a_rolled_back_canary_archives_the_version_and_records_why(

@@ -14,6 +14,13 @@ AWS behaviour relied upon:
   (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateModelPackage.html,
   https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-staging-construct.html); botocore's
   service model validates every request and response below.
+- UpdateFunctionConfiguration takes `Environment.Variables` as a whole and replaces the function's map
+  (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html; the CLI's behaviour,
+  "replaces the whole environment", github.com/snyk/lambda-env-updater README): the request stubbed in
+  `expect_pin` carries every variable `$LATEST` had plus the three pin variables.
+- DescribeModelPackage returns `InferenceSpecification.Containers[].ModelDataUrl` and
+  `CustomerMetadataProperties` (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeModelPackage.html):
+  the artifact and the `sha256` the Register step recorded (runtime/registry/model_package.py).
 - PublishVersion publishes only if `CodeSha256` and `RevisionId` still match `$LATEST`
   (https://docs.aws.amazon.com/lambda/latest/api/API_PublishVersion.html; a stale RevisionId fails with
   PreconditionFailedException, https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html).
@@ -21,6 +28,7 @@ AWS behaviour relied upon:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,13 +43,20 @@ from botocore.stub import Stubber
 
 from promoter.handler import (
     APPROVED,
+    MODEL_ARTIFACT_URI_VARIABLE,
+    MODEL_SHA256_VARIABLE,
+    MODEL_VERSION_VARIABLE,
+    NO_ARTIFACT,
+    PinnedArtifact,
     Promotion,
     PromotionError,
     RegistryLag,
     SchemaChanged,
     pin,
+    pinned_artifact,
     promote,
 )
+from runtime import names
 
 REGION = "us-east-1"
 GROUP = "mlpipe-titanic-test"
@@ -120,6 +135,40 @@ SCHEMA = {
 }
 
 
+def artifact(version: int) -> PinnedArtifact:
+    """What the Register step recorded for `version`: its archive and that archive's SHA-256."""
+    return PinnedArtifact(
+        f"s3://mlpipe-artifacts/runs/{GROUP}/v{version}/model.tar.gz",
+        hashlib.sha256(f"archive {version}".encode()).hexdigest(),
+    )
+
+
+def inference_specification(version: int) -> dict[str, Any]:
+    container = {"Image": "xgboost:3.0-5", "ModelDataUrl": artifact(version).uri}
+    return {
+        "Containers": [container],
+        "SupportedContentTypes": ["application/json"],
+        "SupportedResponseMIMETypes": ["application/json"],
+    }
+
+
+def expect_artifact(registry: Stubber, version: int, properties: dict[str, str] | None = None) -> None:
+    """`pinned_artifact`: ListModelPackages finds the version, DescribeModelPackage gives URI and sha256."""
+    expect_find(registry, version)
+    response = {
+        "CustomerMetadataProperties": {"sha256": artifact(version).sha256}
+        if properties is None
+        else properties,
+        "InferenceSpecification": inference_specification(version),
+        "ModelPackageName": GROUP,
+        "ModelPackageArn": package_arn(version),
+        "CreationTime": EVENT_TIME,
+        "ModelPackageStatus": "Completed",
+        "ModelPackageStatusDetails": {"ValidationStatuses": []},
+    }
+    registry.add_response("describe_model_package", response, {"ModelPackageName": package_arn(version)})
+
+
 def expect_find(registry: Stubber, version: int) -> None:
     """`package_arn`: ListModelPackages of the whole group, which lists the version."""
     summary = {
@@ -140,8 +189,10 @@ def expect_schema(
     """DescribeModelPackage with the model card the pipeline writes (runtime/registry/model_package.py)."""
     expect_find(registry, version)
     card = {"additional_information": {"custom_details": {"input_schema": json.dumps(schema)}}}
+    recorded = {"sha256": artifact(version).sha256} if properties is None else properties
     response = {
-        **({"CustomerMetadataProperties": properties} if properties is not None else {}),
+        "CustomerMetadataProperties": recorded,
+        "InferenceSpecification": inference_specification(version),
         "ModelPackageName": GROUP,
         "ModelPackageArn": package_arn(version),
         "CreationTime": EVENT_TIME,
@@ -173,12 +224,29 @@ def expect_live(functions: Stubber, model_version: str) -> None:
     )
 
 
-def latest(model_version: str, revision: str, image: str = IMAGE, **configuration: Any) -> dict[str, Any]:
+def variables(model_version: str, pinned: PinnedArtifact = NO_ARTIFACT) -> dict[str, str]:
+    """The serving function's environment: the stack's variables and the three the promoter pins."""
+    return {
+        "MLPIPE_BACKEND": "aws",
+        "ARTIFACT_BUCKET": "mlpipe-artifacts",
+        "MODEL_VERSION": model_version,
+        "MODEL_ARTIFACT_URI": pinned.uri,
+        "MODEL_SHA256": pinned.sha256,
+    }
+
+
+def latest(
+    model_version: str,
+    revision: str,
+    image: str = IMAGE,
+    pinned: PinnedArtifact = NO_ARTIFACT,
+    **configuration: Any,
+) -> dict[str, Any]:
     """A GetFunction response for `$LATEST`."""
     return {
         "Configuration": {
             "FunctionName": FUNCTION,
-            "Environment": {"Variables": {"MLPIPE_BACKEND": "aws", "MODEL_VERSION": model_version}},
+            "Environment": {"Variables": variables(model_version, pinned)},
             "CodeSha256": DIGEST,
             "RevisionId": revision,
             "State": "Active",
@@ -194,22 +262,29 @@ def expect_get_function(functions: Stubber, response: dict[str, Any]) -> None:
 
 
 def expect_pin(functions: Stubber, old: str, new: str) -> None:
-    """The whole pin sequence: wait, check, update, wait (one poll in progress), check, publish, alias."""
-    expect_get_function(functions, latest(old, "rev-1"))  # function_updated_v2 before the update
-    expect_get_function(functions, latest(old, "rev-1"))
+    """The whole pin sequence: wait, check, update, wait (one poll in progress), check, publish, alias.
+
+    `$LATEST` starts as an older promoter left it (MODEL_VERSION only); the update sends every variable,
+    the new version with its artifact's URI and SHA-256, or all three empty when unpinning."""
+    old_artifact = NO_ARTIFACT  # as the stack deploys it, or as an older promoter pinned it
+    new_artifact = artifact(int(new)) if new else NO_ARTIFACT
+    expect_get_function(functions, latest(old, "rev-1", pinned=old_artifact))  # function_updated_v2
+    expect_get_function(functions, latest(old, "rev-1", pinned=old_artifact))
     functions.add_response(
         "update_function_configuration",
         {},
         {
             "FunctionName": FUNCTION,
-            "Environment": {"Variables": {"MLPIPE_BACKEND": "aws", "MODEL_VERSION": new}},
+            "Environment": {"Variables": variables(new, new_artifact)},
             "RevisionId": "rev-1",
         },
     )
-    expect_get_function(functions, latest(new, "rev-2", LastUpdateStatus="InProgress"))
-    expect_get_function(functions, latest(new, "rev-2"))  # function_updated_v2: Successful
-    expect_get_function(functions, latest(new, "rev-2"))  # function_active_v2: Active
-    expect_get_function(functions, latest(new, "rev-2"))
+    expect_get_function(functions, latest(new, "rev-2", LastUpdateStatus="InProgress", pinned=new_artifact))
+    expect_get_function(
+        functions, latest(new, "rev-2", pinned=new_artifact)
+    )  # function_updated_v2: Successful
+    expect_get_function(functions, latest(new, "rev-2", pinned=new_artifact))  # function_active_v2: Active
+    expect_get_function(functions, latest(new, "rev-2", pinned=new_artifact))
     functions.add_response(
         "publish_version",
         {"Version": "5"},
@@ -282,7 +357,9 @@ def test_decision_table(row: Row, stubs: tuple[Any, Stubber, Any, Stubber]) -> N
     if row.outcome not in (None, "retry"):
         if row.live and row.outcome and int(row.outcome) > int(row.live):
             expect_schema(registry, int(row.live), SCHEMA)
-            expect_schema(registry, int(row.outcome), SCHEMA)
+            expect_schema(registry, int(row.outcome), SCHEMA)  # also gives the artifact to pin
+        elif row.outcome:
+            expect_artifact(registry, int(row.outcome))
         expect_pin(functions, row.live, str(row.outcome))
         if row.outcome:
             expect_stage(registry, int(row.outcome), "Production")
@@ -341,7 +418,7 @@ def test_a_schema_change_accepted_with_force_is_made_live(stubs: tuple[Any, Stub
     expect_list(registry, {1, 2, 3})
     expect_live(functions, "2")
     expect_schema(registry, 2, SCHEMA)
-    expect_schema(registry, 3, RENAMED, {"sha256": DIGEST, "schema-change-accepted": "true"})
+    expect_schema(registry, 3, RENAMED, {"sha256": artifact(3).sha256, "schema-change-accepted": "true"})
     expect_pin(functions, "2", "3")
     expect_stage(registry, 3, "Production")
     expect_stage(registry, 2, "Archived")
@@ -389,7 +466,9 @@ def test_waiters_used_are_botocores_own_on_get_function() -> None:
 
 
 def run_pin(lambda_client: Any, expected_image: str = IMAGE) -> str:
-    return pin(lambda_client, FUNCTION, ALIAS, "3", expected_image=expected_image, delay=0)
+    return pin(
+        lambda_client, FUNCTION, ALIAS, "3", artifact=artifact(3), expected_image=expected_image, delay=0
+    )
 
 
 def test_latest_running_another_image_is_never_touched(stubs: tuple[Any, Stubber, Any, Stubber]) -> None:
@@ -441,12 +520,48 @@ def test_a_concurrent_change_to_latest_fails_the_publish(stubs: tuple[Any, Stubb
     expect_get_function(functions, latest("2", "rev-1"))
     functions.add_response("update_function_configuration", {})
     for _ in range(3):
-        expect_get_function(functions, latest("3", "rev-2"))
+        expect_get_function(functions, latest("3", "rev-2", pinned=artifact(3)))
     functions.add_client_error("publish_version", "PreconditionFailedException", http_status_code=412)
 
     # then the error reaches Lambda (which retries the event) and the alias is not moved
     with pytest.raises(lambda_client.exceptions.PreconditionFailedException):
         run_pin(lambda_client)
+
+
+def test_another_artifact_pinned_meanwhile_is_not_published(stubs: tuple[Any, Stubber, Any, Stubber]) -> None:
+    # given a $LATEST whose MODEL_SHA256 another writer changed after this update
+    _, _, lambda_client, functions = stubs
+    expect_get_function(functions, latest("2", "rev-1"))
+    expect_get_function(functions, latest("2", "rev-1"))
+    functions.add_response("update_function_configuration", {})
+    other = PinnedArtifact(artifact(3).uri, "b" * 64)
+    for _ in range(3):
+        expect_get_function(functions, latest("3", "rev-2", pinned=other))
+
+    # then nothing is published (no publish_version is stubbed) and the event is retried
+    with pytest.raises(PromotionError, match="changed while pinning v3"):
+        run_pin(lambda_client)
+
+
+def test_a_version_without_a_recorded_digest_is_pinned_by_number_alone(
+    stubs: tuple[Any, Stubber, Any, Stubber],
+) -> None:
+    """A package without `sha256` (registered by hand): the loader asks the registry as before, and refuses
+    the artifact there exactly as it did; the promoter never pins a location without its digest."""
+    sagemaker, registry, _, _ = stubs
+    expect_artifact(registry, 3, properties={})
+
+    assert pinned_artifact(sagemaker, GROUP, "3") == NO_ARTIFACT
+    assert NO_ARTIFACT.variables("3") == {"MODEL_VERSION": "3", "MODEL_ARTIFACT_URI": "", "MODEL_SHA256": ""}
+
+
+def test_the_promoter_pins_the_variables_serving_reads() -> None:
+    # The promoter ships alone (Code.from_asset(promoter/)), so it keeps its own literals: kept equal here.
+    assert (MODEL_VERSION_VARIABLE, MODEL_ARTIFACT_URI_VARIABLE, MODEL_SHA256_VARIABLE) == (
+        names.MODEL_VERSION_ENV,
+        names.MODEL_ARTIFACT_URI_ENV,
+        names.MODEL_SHA256_ENV,
+    )
 
 
 def test_an_event_without_time_says_how_to_reconcile(stubs: tuple[Any, Stubber, Any, Stubber]) -> None:
