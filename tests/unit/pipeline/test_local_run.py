@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from pipeline.definition import placeholders
-from pipeline.local_run import DEFINITION_PATH, InputError, input_overrides, local_values
+from pipeline.local_run import DEFINITION_PATH, InputError, input_overrides, local_values, new_execution_id
 from runtime.settings import Settings
 
 
@@ -48,3 +49,15 @@ def test_every_placeholder_of_the_committed_definition_gets_a_local_value() -> N
     assert set(values) == set(placeholders.ALL)
     assert "placeholder" not in text
     assert '"ModelPackageGroupName": "g"' in text
+
+
+def test_execution_ids_sort_in_start_order_within_one_second() -> None:
+    """Cached re-runs finish in well under a second; `runs list` and `status` sort runs by their id."""
+    start = datetime(2026, 11, 30, 2, 4, 38, 999_000, tzinfo=UTC)
+    moments = [start + timedelta(milliseconds=n) for n in (-998, -500, -1, 0, 1, 2)]
+
+    ids = [new_execution_id(moment) for moment in moments]
+
+    assert sorted(ids) == ids
+    assert ids[3].startswith("20261130T020438999Z-")
+    assert len(set(ids)) == len(ids)
