@@ -7,12 +7,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from pipeline.definition.layout import RUNS_FOLDER
 from stacks.constructs.encryption_key import EncryptionKey
 from stacks.policy import GUARD, acknowledge
 
 DATA_PREFIX = "data/"
 """Where users upload the CSV files the pipeline reads (`s3://<bucket>/data/`)."""
-PIPELINE_OUTPUT_PREFIX = "runs/"
+PIPELINE_OUTPUT_PREFIX = f"{RUNS_FOLDER}/"
 """Where pipeline executions write step outputs, model archives included: `runs/<model package group>/
 <execution id>/...`, one prefix per model (pipeline/definition/layout.py) that only its roles may use."""
 ACCESS_LOG_EXPIRY_DAYS = 365
